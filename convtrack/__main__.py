@@ -1,0 +1,3 @@
+from convtrack.cli import main
+
+main()

@@ -1,0 +1,87 @@
+"""Every setting, read from `CONVTRACK_*` environment variables (or a `.env` file).
+
+The README's settings table is generated from this class's fields and checked by a test.
+"""
+
+from datetime import timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "CONVTRACK_"
+
+
+class Mode(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_file=".env", extra="ignore", frozen=True
+    )
+
+    mode: Mode = Field(
+        Mode.DEVELOPMENT,
+        description="`production` refuses to start without a pseudonymization key.",
+    )
+    data_dir: Path = Field(
+        Path(".convtrack"),
+        description="Where the embedded store, the development key and demo output live.",
+    )
+    pseudonymization_key: SecretStr | None = Field(
+        None,
+        description=(
+            "Secret for the keyed hash (HMAC-SHA256) that replaces user ids at ingest; "
+            "at least 32 characters. Unset in development: a generated key is kept in data_dir."
+        ),
+        min_length=32,
+    )
+    max_payload_bytes: Annotated[int, Field(ge=256, le=16 * 1024 * 1024)] = Field(
+        65_536, description="Larger inputs are dead-lettered as payload_too_large."
+    )
+    future_skew: Annotated[timedelta, Field(ge=timedelta(0))] = Field(
+        timedelta(minutes=5),
+        description=(
+            "How far ahead of the processing clock occurred_at may be (seconds or ISO 8601 "
+            "duration) before an event is dead-lettered as future_timestamp."
+        ),
+    )
+    lateness: Annotated[timedelta, Field(gt=timedelta(0))] = Field(
+        timedelta(days=7),
+        description=(
+            "How far behind the newest event time an event may arrive; older ones are "
+            "dead-lettered as too_late. Also the deduplication horizon."
+        ),
+    )
+    dedup_max_ids: Annotated[int, Field(ge=1_000, le=100_000_000)] = Field(
+        1_000_000,
+        description=(
+            "Most event ids remembered for deduplication; past it the oldest hour is "
+            "forgotten early (counted as dedup_evictions)."
+        ),
+    )
+
+
+class SettingsError(ValueError):
+    """A setting is invalid; the message is one line that names the variable and the fix."""
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SettingsError(describe_settings_error(error)) from None
+
+
+def describe_settings_error(error: ValidationError) -> str:
+    first = error.errors()[0]
+    field = str(first["loc"][0]) if first["loc"] else "?"
+    variable = f"{ENV_PREFIX}{field.upper()}"
+    problems = "; ".join(e["msg"] for e in error.errors())
+    description = Settings.model_fields[field].description if field in Settings.model_fields else ""
+    hint = f" ({description})" if description else ""
+    return f"{variable} is invalid: {problems}. Fix it or unset it to use the default{hint}"

@@ -1,0 +1,1 @@
+"""Where processed data goes: the sink protocol and ClickHouse (server or embedded chDB)."""
