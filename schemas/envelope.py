@@ -1,9 +1,9 @@
 """The envelope every event carries, and the base class of every event schema."""
 
-from typing import ClassVar
+from typing import ClassVar, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from convtrack.schemas.types import Identifier, Slug, Surface, TurnIndex, UtcDatetime
 
@@ -31,6 +31,15 @@ class Event(BaseModel):
 
     description: ClassVar[str] = ""
     """One line for `convtrack schemas list`; set by each schema."""
+    surfaces: ClassVar[frozenset[Surface]] = frozenset(Surface)
+    """The surfaces that may send this type; others are schema violations."""
+
+    @model_validator(mode="after")
+    def _sent_by_an_allowed_surface(self) -> Self:
+        if self.surface not in self.surfaces:
+            allowed = ", ".join(sorted(self.surfaces))
+            raise ValueError(f"{self.event_type} comes only from surface {allowed}")
+        return self
 
     @classmethod
     def schema_key(cls) -> tuple[str, int]:

@@ -5,7 +5,7 @@ from pydantic import ConfigDict
 
 from convtrack.schemas.envelope import Event
 from convtrack.schemas.examples import example
-from convtrack.schemas.types import Identifier
+from convtrack.schemas.types import Identifier, Surface
 
 
 class InvokedBy(StrEnum):
@@ -15,6 +15,7 @@ class InvokedBy(StrEnum):
 
 class AppInvokedV1(Event):
     description: ClassVar[str] = "An embedded app was opened inside the conversation."
+    surfaces: ClassVar[frozenset[Surface]] = frozenset({Surface.APP})
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [

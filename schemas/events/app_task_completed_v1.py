@@ -4,11 +4,12 @@ from pydantic import ConfigDict, Field
 
 from convtrack.schemas.envelope import Event
 from convtrack.schemas.examples import example
-from convtrack.schemas.types import Identifier, Slug
+from convtrack.schemas.types import Identifier, Slug, Surface
 
 
 class AppTaskCompletedV1(Event):
     description: ClassVar[str] = "An embedded app finished (or failed) the task it was opened for."
+    surfaces: ClassVar[frozenset[Surface]] = frozenset({Surface.APP})
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
