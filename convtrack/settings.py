@@ -8,10 +8,21 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import BeforeValidator, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "CONVTRACK_"
+
+
+def _seconds_as_number(value: object) -> object:
+    # Environment values are strings; pydantic reads "90" as a malformed ISO duration.
+    if isinstance(value, str) and value.strip().replace(".", "", 1).isdigit():
+        return float(value)
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_seconds_as_number)]
+"""Seconds (`90`) or an ISO 8601 duration (`PT5M`, `P7D`)."""
 
 
 class Mode(StrEnum):
@@ -43,18 +54,18 @@ class Settings(BaseSettings):
     max_payload_bytes: Annotated[int, Field(ge=256, le=16 * 1024 * 1024)] = Field(
         65_536, description="Larger inputs are dead-lettered as payload_too_large."
     )
-    future_skew: Annotated[timedelta, Field(ge=timedelta(0))] = Field(
+    future_skew: Annotated[Duration, Field(ge=timedelta(0))] = Field(
         timedelta(minutes=5),
         description=(
-            "How far ahead of the processing clock occurred_at may be (seconds or ISO 8601 "
-            "duration) before an event is dead-lettered as future_timestamp."
+            "How far ahead of the processing clock occurred_at may be before an event is "
+            "dead-lettered as future_timestamp. Seconds or an ISO 8601 duration."
         ),
     )
-    lateness: Annotated[timedelta, Field(gt=timedelta(0))] = Field(
+    lateness: Annotated[Duration, Field(gt=timedelta(0))] = Field(
         timedelta(days=7),
         description=(
             "How far behind the newest event time an event may arrive; older ones are "
-            "dead-lettered as too_late. Also the deduplication horizon."
+            "dead-lettered as too_late. Also the deduplication horizon. Seconds or ISO 8601."
         ),
     )
     dedup_max_ids: Annotated[int, Field(ge=1_000, le=100_000_000)] = Field(

@@ -3,6 +3,7 @@
 import typer
 
 from convtrack import __version__
+from convtrack.cli.settings import show_settings
 
 app = typer.Typer(
     name="convtrack",
@@ -29,6 +30,7 @@ def _root(
 
 
 # Sub-command registration (one line per module, keep sorted).
+app.command(name="settings")(show_settings)
 
 
 def main() -> None:
