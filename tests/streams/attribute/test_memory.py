@@ -1,0 +1,62 @@
+"""Bytes per live conversation, measured the way core.py's docstring reports it."""
+
+import gc
+import tracemalloc
+
+from convtrack.contracts import ContractBook
+from convtrack.schemas.envelope import Event
+from convtrack.streams.attribute import Attributor
+from tests.streams.attribute.events import (
+    conversion,
+    engagement,
+    exposure,
+    feedback,
+    intent,
+    start,
+)
+
+CONVERSATIONS = 500
+
+
+def typical_conversation(n: int) -> list[Event]:
+    """Ten events: a start, two intents, three exposures, two engagements, a conversion and
+    a rating, with ids as unique as real ones."""
+    conv = f"conv-{n:08d}"
+    ids = [f"exp-{n:08d}-{k}" for k in range(3)]
+    return [
+        start(0, conv),
+        intent(1, "hotels", conv, turn=1),
+        exposure(2, ids[0], conv=conv, turn=1),
+        exposure(2, ids[1], conv=conv, turn=1),
+        intent(3, "hotels", conv, turn=2, stage="decide"),
+        exposure(4, ids[2], conv=conv, turn=2),
+        engagement(5, ids[0], "click", conv=conv),
+        engagement(6, ids[2], "follow_up", conv=conv),
+        conversion(9, f"order-{n:08d}", conv=conv),
+        feedback(10, exposure_id=ids[2], thumb="up", conv=conv),
+    ]
+
+
+def bytes_per_conversation() -> float:
+    attributor = Attributor(ContractBook.from_tables({}, []))
+    attributor.apply(typical_conversation(-1)[0])  # warm caches (contract resolution, interning)
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for n in range(CONVERSATIONS):
+        for item in typical_conversation(n):
+            attributor.apply(item)
+    gc.collect()
+    retained = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert len(attributor) == CONVERSATIONS + 1
+    return retained / CONVERSATIONS
+
+
+def test_a_typical_conversation_stays_within_its_documented_footprint() -> None:
+    # core.py documents the measured figure; this guards it against regressions.
+    assert bytes_per_conversation() < 3_500
+
+
+if __name__ == "__main__":
+    print(f"{bytes_per_conversation():.0f} bytes per live conversation")
