@@ -3,7 +3,11 @@
 import typer
 
 from convtrack import __version__
+from convtrack.cli.contracts import contracts_app
+from convtrack.cli.schemas import schemas_app
 from convtrack.cli.settings import show_settings
+from convtrack.cli.simulate import simulate_traffic
+from convtrack.cli.validate import validate_file
 
 app = typer.Typer(
     name="convtrack",
@@ -30,7 +34,11 @@ def _root(
 
 
 # Sub-command registration (one line per module, keep sorted).
+app.add_typer(contracts_app, name="contracts", help="Check quality-contract files.")
+app.add_typer(schemas_app, name="schemas", help="List and export the event schemas (JSON Schema).")
 app.command(name="settings")(show_settings)
+app.command(name="simulate")(simulate_traffic)
+app.command(name="validate")(validate_file)
 
 
 def main() -> None:
