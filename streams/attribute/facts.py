@@ -76,6 +76,9 @@ class ConversionFact:
     exposure_surface_id: str | None
     campaign_id: str | None
     explicit: bool
+    reported_exposure_id: str | None
+    """The exposure_id the conversion event named, if any: joinability is whether it was found
+    in the conversation (then `explicit`)."""
     in_window: bool
     assisted: bool
     """Another touch in the window came before the credited one (or the last one)."""
@@ -158,6 +161,8 @@ class ConversationFact:
     """From conversation_started, else the earliest event's surface."""
     surface_id: str | None
     started_at: datetime | None
+    opened_at: datetime
+    """`started_at`, else the earliest event's time: when the conversation counts."""
     commercial_intent_at: datetime | None
     """First commercial intent; None if the conversation never showed one."""
     exposures: int

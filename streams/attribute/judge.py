@@ -63,8 +63,9 @@ def intent_at(intents: list[Intent], at: datetime) -> Intent | None:
 def _conversation(state: ConversationState, intents: list[Intent]) -> ConversationFact:
     start = min(state.starts, default=None)
     surface, surface_id = (start.surface, start.surface_id) if start else (None, None)
+    opened_at = start.at if start else state.last_seen
     if start is None and state.origin is not None:
-        _, surface, surface_id = state.origin
+        opened_at, surface, surface_id = state.origin
     commercial = next((i.at for i in intents if i.commercial), None)
     return ConversationFact(
         state.tenant_id,
@@ -73,6 +74,7 @@ def _conversation(state: ConversationState, intents: list[Intent]) -> Conversati
         surface,
         surface_id,
         start.at if start else None,
+        opened_at,
         commercial,
         len(state.exposures),
         len(state.conversions),
@@ -184,6 +186,7 @@ def _conversion(
         exposure_surface_id=credited.surface_id if credited else None,
         campaign_id=credited.campaign_id if credited else None,
         explicit=found.explicit,
+        reported_exposure_id=conversion.exposure_id,
         in_window=found.in_window,
         assisted=found.assisted,
         intent_category=intent.category if intent else None,

@@ -1,0 +1,126 @@
+"""The metrics processor: attribution changes in, versioned per-minute window snapshots out.
+
+One aggregator serves one shard (a Kafka partition, or a worker's set of them). Windows span
+every input partition, so each shard emits its own *partial* of a window, keyed by `shard`;
+SQL sums the partials (newest version of each) and no worker overwrites another's
+(DESIGN.md, Storage, trap 1).
+
+Feeding is order-independent: a `Change` subtracts the contribution of `previous` and adds that
+of `fact`, so restatements never double count, duplicates (which attribution turns into no
+change) add nothing, and the final counters depend only on the facts, not on arrival order.
+Snapshots are deterministic: the same input with the same flush and expire calls yields the same
+snapshots, versions included.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+from convtrack.streams.attribute.facts import Change
+from convtrack.streams.attribute.trust import ReturningConverter
+from convtrack.streams.metrics.contributions import SurfaceWindow, contributions, minute
+from convtrack.streams.metrics.counters import IngestCounters, SurfaceCounters
+from convtrack.streams.metrics.windows import WindowStore
+
+DEFAULT_LATENESS = timedelta(days=7)
+
+
+class IngestWindow(NamedTuple):
+    tenant_id: str
+    window_start: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SurfaceSnapshot:
+    """One shard's partial of a (tenant, surface, surface_id, minute) window. The row key is
+    (shard, tenant_id, surface, surface_id, window_start, part); the newest version wins."""
+
+    shard: int
+    window: SurfaceWindow
+    part: int
+    """0 for a window in memory since it opened; else the partial a change added after the
+    window had been finalized (see `windows`)."""
+    version: int
+    counters: SurfaceCounters
+
+
+@dataclass(frozen=True, slots=True)
+class IngestSnapshot:
+    """One shard's partial of a tenant's validate-stage counts for one minute."""
+
+    shard: int
+    window: IngestWindow
+    part: int
+    version: int
+    counters: IngestCounters
+
+
+class Flush(NamedTuple):
+    surfaces: list[SurfaceSnapshot]
+    ingest: list[IngestSnapshot]
+
+
+class MetricsAggregator:
+    def __init__(self, shard: int, lateness: timedelta = DEFAULT_LATENESS) -> None:
+        """`lateness` is how long a window stays in memory behind the watermark; use the
+        validate stage's lateness, beyond which no new event arrives."""
+        self.shard = shard
+        self.lateness = lateness
+        self._surfaces: WindowStore[SurfaceWindow, SurfaceCounters] = WindowStore(
+            SurfaceCounters(), lambda key: key.window_start
+        )
+        self._ingest: WindowStore[IngestWindow, IngestCounters] = WindowStore(
+            IngestCounters(), lambda key: key.window_start
+        )
+
+    def __len__(self) -> int:
+        """Windows in memory."""
+        return len(self._surfaces) + len(self._ingest)
+
+    def apply(self, change: Change) -> None:
+        deltas: dict[SurfaceWindow, SurfaceCounters] = {}
+        if change.previous is not None:
+            for window, counters in contributions(change.previous):
+                deltas[window] = deltas.get(window, SurfaceCounters()) + -counters
+        for window, counters in contributions(change.fact):
+            deltas[window] = deltas.get(window, SurfaceCounters()) + counters
+        for window, delta in deltas.items():
+            # A change that moves nothing in a window (say, a new touch weight elsewhere)
+            # must not cost that window a new version.
+            if not delta.is_zero:
+                self._surfaces.add(window, delta)
+
+    def apply_all(self, changes: Iterable[Change]) -> None:
+        for change in changes:
+            self.apply(change)
+
+    def add_returning(self, converter: ReturningConverter) -> None:
+        for window, counters in contributions(converter):
+            self._surfaces.add(window, counters)
+
+    def add_ingest(self, tenant_id: str, at: datetime, counts: IngestCounters) -> None:
+        """Adds validate-stage counts of one tenant to the minute of `at`. Pass the validate
+        stage's event-time clock (its watermark; see `ingest.outcome_counts`) so a replay
+        windows them as the live run did."""
+        self._ingest.add(IngestWindow(tenant_id, minute(at)), counts)
+
+    def flush(self) -> Flush:
+        """A snapshot of every window changed since the last flush, sorted by key."""
+        return Flush(
+            [
+                SurfaceSnapshot(self.shard, e.key, e.part, e.version, e.counters)
+                for e in self._surfaces.flush()
+            ],
+            [
+                IngestSnapshot(self.shard, e.key, e.part, e.version, e.counters)
+                for e in self._ingest.flush()
+            ],
+        )
+
+    def expire(self, watermark: datetime) -> None:
+        """Finalizes windows older than `watermark - lateness` and forgets them once flushed.
+        Call it as the event-time watermark moves (a minute or more), then `flush`."""
+        horizon = minute(watermark - self.lateness)
+        self._surfaces.expire(horizon)
+        self._ingest.expire(horizon)

@@ -1,0 +1,107 @@
+"""Open metric windows with versions, bounded by an event-time horizon.
+
+A window is kept in memory while it can still change cheaply: from its first contribution until
+the horizon (watermark - lateness) passes it. Each flush emits the windows changed since the
+previous flush, each with its version + 1, so the sink keeps the newest version per key.
+
+A fact can still change after its window left memory: a refund inside a 30-day return window
+restates a conversion whose minute is older than the 7-day lateness. Re-creating that window
+from the delta alone and emitting it as version 1 would overwrite the full row. Instead the
+delta opens a new *part* of the window (part = the horizon's epoch minute when it reopened;
+live windows are part 0), a partial that SQL sums with the others, exactly like the shard
+partials. A reopened part is dropped once the horizon moves on, so a later change opens a
+different part and never collides with one already written.
+"""
+
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Generic, NamedTuple, TypeVar
+
+from convtrack.streams.metrics.counters import IngestCounters, SurfaceCounters
+
+K = TypeVar("K", bound=Hashable)
+C = TypeVar("C", SurfaceCounters, IngestCounters)
+
+LIVE_PART = 0
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(slots=True)
+class _Open(Generic[C]):
+    counters: C
+    version: int = 0
+    dirty: bool = False
+
+
+class Emitted(NamedTuple, Generic[K, C]):
+    key: K
+    part: int
+    version: int
+    counters: C
+
+
+def epoch_minute(at: datetime) -> int:
+    return int((at - _EPOCH).total_seconds()) // 60
+
+
+class WindowStore(Generic[K, C]):
+    """Counters per (window key, part). `start_of` gives a key's window start."""
+
+    def __init__(self, zero: C, start_of: Callable[[K], datetime]) -> None:
+        self._zero: C = zero
+        self._start_of = start_of
+        self._open: dict[tuple[K, int], _Open[C]] = {}
+        self._horizon: datetime | None = None
+
+    def __len__(self) -> int:
+        return len(self._open)
+
+    @property
+    def horizon(self) -> datetime | None:
+        return self._horizon
+
+    def add(self, key: K, delta: C) -> None:
+        part = self._part_for(key)
+        entry = self._open.get((key, part))
+        if entry is None:
+            entry = self._open[(key, part)] = _Open(self._zero)
+        entry.counters = entry.counters + delta
+        entry.dirty = True
+
+    def flush(self) -> list[Emitted[K, C]]:
+        """The changed windows, sorted by (key, part), each with its next version."""
+        emitted: list[Emitted[K, C]] = []
+        for (key, part), entry in self._open.items():
+            if entry.dirty:
+                entry.version += 1
+                entry.dirty = False
+                emitted.append(Emitted(key, part, entry.version, entry.counters))
+        self._drop_final()
+        return sorted(emitted, key=lambda e: (e.key, e.part))
+
+    def expire(self, horizon: datetime) -> None:
+        """Moves the horizon (never back) and forgets the final windows already flushed."""
+        if self._horizon is None or horizon > self._horizon:
+            self._horizon = horizon
+        self._drop_final()
+
+    def _part_for(self, key: K) -> int:
+        horizon = self._horizon
+        if horizon is None or self._start_of(key) >= horizon or (key, LIVE_PART) in self._open:
+            return LIVE_PART
+        return epoch_minute(horizon)
+
+    def _drop_final(self) -> None:
+        horizon = self._horizon
+        if horizon is None:
+            return
+        current = epoch_minute(horizon)
+        final = [
+            slot
+            for slot, entry in self._open.items()
+            if not entry.dirty
+            and (self._start_of(slot[0]) < horizon if slot[1] == LIVE_PART else slot[1] < current)
+        ]
+        for slot in final:
+            del self._open[slot]

@@ -1,0 +1,137 @@
+"""validate -> attribute (+ durable trust) -> metrics -> alerts, in one pass per batch.
+
+One `Pipeline` serves one ordered input (a file, or the partitions one worker owns). Its clock is
+the validate stage's event-time watermark, never the wall clock, so a replay of a file produces
+exactly what the live run produced. Work that scans state (expiring idle conversations and
+users) runs when that clock crosses an hour, not per event; alerts judge a base period once the
+clock is `alert_grace` past its end, so events a little late still count.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from convtrack.contracts import ContractBook
+from convtrack.schemas.dead_letter import DeadLetterV1, SourcePosition
+from convtrack.streams.alerts import Alert, AlertEvaluator, AlertTuning, PeriodRollup
+from convtrack.streams.alerts.measures import period_start
+from convtrack.streams.attribute import Attributor, Change, TrustTracker
+from convtrack.streams.attribute.trust import ReturningConverter
+from convtrack.streams.metrics import (
+    IngestSnapshot,
+    MetricsAggregator,
+    SurfaceSnapshot,
+    outcome_counts,
+)
+from convtrack.streams.validate import Duplicate, Validator, ValidEvent
+
+_HOUSEKEEPING = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineConfig:
+    shard: int = 0
+    """Owner of this pipeline's metric partials (a Kafka partition, or 0 when embedded)."""
+    alert_tuning: AlertTuning = field(default_factory=AlertTuning)
+    alert_grace: timedelta = timedelta(hours=1)
+    """How long past a period's end the clock must be before the period is judged."""
+
+
+@dataclass(slots=True)
+class Output:
+    """Everything one batch produced, for the sinks."""
+
+    events: list[ValidEvent] = field(default_factory=list)
+    dead_letters: list[DeadLetterV1] = field(default_factory=list)
+    duplicates: int = 0
+    changes: list[Change] = field(default_factory=list)
+    returning: list[ReturningConverter] = field(default_factory=list)
+    surface_snapshots: list[SurfaceSnapshot] = field(default_factory=list)
+    ingest_snapshots: list[IngestSnapshot] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+
+
+class Pipeline:
+    def __init__(
+        self, validator: Validator, contracts: ContractBook, config: PipelineConfig | None = None
+    ) -> None:
+        self.config = config or PipelineConfig()
+        self.validator = validator
+        self.attributor = Attributor(contracts)
+        self.trust = TrustTracker(contracts)
+        self.metrics = MetricsAggregator(self.config.shard, validator.config.lateness)
+        self.evaluator = AlertEvaluator(contracts, self.config.alert_tuning)
+        self.rollup = PeriodRollup(self.evaluator.tuning.period)
+        self._next_period: datetime | None = None
+        """The first base period not judged yet."""
+        self._next_housekeeping: datetime | None = None
+
+    def process(
+        self, inputs: Iterable[tuple[bytes, SourcePosition]], received_at: datetime
+    ) -> Output:
+        """Runs a batch of raw inputs received at `received_at` (the only wall-clock input: it
+        bounds future timestamps). Never raises on bad input: that becomes dead letters."""
+        output = Output()
+        for raw, source in inputs:
+            self._one(raw, source, received_at, output)
+        clock = self.validator.watermark
+        if clock is not None:
+            self._advance(clock, output, final=False)
+        return output
+
+    def finish(self) -> Output:
+        """End of input: flushes every window and judges every period the input covered."""
+        output = Output()
+        clock = self.validator.watermark
+        if clock is not None:
+            self._advance(clock, output, final=True)
+        return output
+
+    def _one(self, raw: bytes, source: SourcePosition, received_at: datetime, out: Output) -> None:
+        late_before = self.validator.stats.late_accepted
+        outcome = self.validator.validate(raw, source, received_at)
+        if isinstance(outcome, ValidEvent):
+            out.events.append(outcome)
+            changes = self.attributor.apply(outcome.event)
+            self.metrics.apply_all(changes)
+            out.changes += changes
+            for converter in self.trust.apply(outcome.event):
+                self.metrics.add_returning(converter)
+                out.returning.append(converter)
+        elif isinstance(outcome, Duplicate):
+            out.duplicates += 1
+        else:
+            out.dead_letters.append(outcome)
+        clock = self.validator.watermark
+        if clock is not None:
+            late = self.validator.stats.late_accepted > late_before
+            tenant, counts = outcome_counts(outcome, late)
+            self.metrics.add_ingest(tenant, clock, counts)
+
+    def _advance(self, clock: datetime, out: Output, *, final: bool) -> None:
+        if self._next_housekeeping is None or clock >= self._next_housekeeping:
+            self.attributor.expire(clock)
+            self.trust.expire(clock)
+            self.metrics.expire(clock)
+            self._next_housekeeping = clock + _HOUSEKEEPING
+        flush = self.metrics.flush()
+        out.surface_snapshots += flush.surfaces
+        out.ingest_snapshots += flush.ingest
+        self.rollup.add(flush)
+        out.alerts += self._judge(clock, final)
+
+    def _judge(self, clock: datetime, final: bool) -> list[Alert]:
+        period = self.evaluator.tuning.period
+        if self._next_period is None:
+            self._next_period = period_start(self.rollup.first_period() or clock, period)
+        # At the end of the input every complete period is judged; live, only those the
+        # clock has left behind by the grace.
+        horizon = clock if final else clock - self.config.alert_grace
+        alerts: list[Alert] = []
+        while self._next_period + period <= horizon:
+            start = self._next_period
+            surfaces, ingest = self.rollup.surfaces(start), self.rollup.ingest(start)
+            alerts += self.evaluator.evaluate(start, surfaces, ingest)
+            self.rollup.forget_before(start)
+            self._next_period = start + period
+        return alerts

@@ -1,0 +1,80 @@
+"""The pipeline core: every input accounted for, and results independent of batching."""
+
+from datetime import timedelta
+from itertools import islice
+
+import pytest
+
+from convtrack.contracts import ContractBook
+from convtrack.schemas.dead_letter import FilePosition, ReasonCode
+from convtrack.schemas.envelope import Event
+from convtrack.simulator import SimulationConfig, simulate
+from convtrack.streams.pipeline import Output, Pipeline
+from convtrack.streams.validate import Pseudonymizer, Validator, ValidEvent
+from tests.streams.metrics.support import totals
+from tests.streams.validate.support import CONFIG, KEY
+
+CONTRACTS = ContractBook.from_tables({}, [])
+SIMULATION = SimulationConfig(seed=11, duration=timedelta(hours=12), conversations=600)
+RECEIVED = SIMULATION.start + timedelta(days=30)
+
+
+def run(lines: list[bytes], batch_size: int) -> list[Output]:
+    pipeline = Pipeline(Validator(CONFIG, Pseudonymizer(KEY)), CONTRACTS)
+    numbered = enumerate(lines, start=1)
+    outputs = []
+    while batch := [
+        (raw, FilePosition(path="sim", line=n)) for n, raw in islice(numbered, batch_size)
+    ]:
+        outputs.append(pipeline.process(batch, RECEIVED))
+    outputs.append(pipeline.finish())
+    return outputs
+
+
+@pytest.fixture(scope="module")
+def lines() -> list[bytes]:
+    return list(simulate(SIMULATION))
+
+
+def test_every_input_has_exactly_one_outcome(lines: list[bytes]) -> None:
+    outputs = run(lines, 500)
+    accounted = sum(len(o.events) + len(o.dead_letters) + o.duplicates for o in outputs)
+    assert accounted == len(lines)
+    reasons = {d.reason for o in outputs for d in o.dead_letters}
+    assert ReasonCode.SCHEMA_VIOLATION in reasons
+
+
+def test_garbage_becomes_dead_letters_and_never_raises() -> None:
+    (output, _) = run([b"", b"\xff\xfe", b"[1,2]", b'{"event_type": 3}', b"{" * 10_000], 2)[:2]
+    assert output.dead_letters
+
+
+@pytest.mark.parametrize("batch_size", [1, 97])
+def test_stored_metrics_do_not_depend_on_batching(lines: list[bytes], batch_size: int) -> None:
+    def stored(outputs: list[Output]) -> object:
+        return totals(s for o in outputs for s in o.surface_snapshots)
+
+    assert stored(run(lines, batch_size)) == stored(run(lines, 500))
+
+
+def test_the_same_batching_gives_identical_output(lines: list[bytes]) -> None:
+    first, second = run(lines, 250), run(lines, 250)
+    assert [o.surface_snapshots for o in first] == [o.surface_snapshots for o in second]
+    assert [o.alerts for o in first] == [o.alerts for o in second]
+
+
+def test_finish_leaves_nothing_unflushed(lines: list[bytes]) -> None:
+    pipeline = Pipeline(Validator(CONFIG, Pseudonymizer(KEY)), CONTRACTS)
+    pipeline.process([(raw, FilePosition(path="sim", line=1)) for raw in lines[:300]], RECEIVED)
+    pipeline.metrics.apply_all(pipeline.attributor.apply(pipeline_last_event(lines)))
+    assert pipeline.finish().surface_snapshots, "a change after the last batch must be flushed"
+    assert pipeline.finish() == Output()
+
+
+def pipeline_last_event(lines: list[bytes]) -> Event:
+    validator = Validator(CONFIG, Pseudonymizer(KEY))
+    for raw in reversed(lines):
+        outcome = validator.validate(raw, FilePosition(path="sim", line=1), RECEIVED)
+        if isinstance(outcome, ValidEvent) and outcome.event.event_type == "exposure":
+            return outcome.event
+    raise AssertionError("the simulation has exposures")
