@@ -75,6 +75,39 @@ class Settings(BaseSettings):
             "forgotten early (counted as dedup_evictions)."
         ),
     )
+    clickhouse_dsn: str = Field(
+        "chdb:///",
+        description=(
+            "Where data is stored: `chdb:///` is the embedded store in DATA_DIR/clickhouse, "
+            "`chdb:///ABS/PATH` another directory, `chdb://memory` a throw-away one, "
+            "`http(s)://USER@HOST:PORT/DATABASE` a ClickHouse server."
+        ),
+    )
+    clickhouse_password: SecretStr | None = Field(
+        None,
+        description="Password for an http(s) DSN; kept out of the DSN so it is never shown.",
+    )
+    sink_batch_rows: Annotated[int, Field(ge=1, le=10_000_000)] = Field(
+        50_000, description="A sink inserts once it holds this many rows ..."
+    )
+    sink_batch_bytes: Annotated[int, Field(ge=1_024, le=1024 * 1024 * 1024)] = Field(
+        16 * 1024 * 1024, description="... or about this many bytes (uncompressed) ..."
+    )
+    sink_batch_age: Annotated[Duration, Field(gt=timedelta(0))] = Field(
+        timedelta(seconds=2),
+        description="... or when its oldest row is this old. Seconds or ISO 8601.",
+    )
+    sink_retries: Annotated[int, Field(ge=0, le=30)] = Field(
+        5,
+        description=(
+            "Retries of a batch on transient errors (network, timeouts, 5xx) before the sink "
+            "pushes back on its caller; nothing is dropped."
+        ),
+    )
+    sink_retry_backoff: Annotated[Duration, Field(gt=timedelta(0))] = Field(
+        timedelta(milliseconds=500),
+        description="Wait before the first retry; doubles each retry (capped at 30 s).",
+    )
 
 
 class SettingsError(ValueError):

@@ -4,6 +4,7 @@ import typer
 
 from convtrack import __version__
 from convtrack.cli.contracts import contracts_app
+from convtrack.cli.db import db_app, run_sql
 from convtrack.cli.schemas import schemas_app
 from convtrack.cli.settings import show_settings
 from convtrack.cli.simulate import simulate_traffic
@@ -35,9 +36,11 @@ def _root(
 
 # Sub-command registration (one line per module, keep sorted).
 app.add_typer(contracts_app, name="contracts", help="Check quality-contract files.")
+app.add_typer(db_app, name="db", help="Create and upgrade the ClickHouse schema.")
 app.add_typer(schemas_app, name="schemas", help="List and export the event schemas (JSON Schema).")
 app.command(name="settings")(show_settings)
 app.command(name="simulate")(simulate_traffic)
+app.command(name="sql")(run_sql)
 app.command(name="validate")(validate_file)
 
 

@@ -1,0 +1,42 @@
+"""Each stored table: its name, its row type, and the natural key (+ version) of a row, which
+is what makes a batch's insert_deduplication_token deterministic."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from convtrack.sinks.rows import ConversionFactRow, DeadLetterRow, EventRow
+
+R = TypeVar("R", bound=tuple[Any, ...])
+
+
+@dataclass(frozen=True, slots=True)
+class Table(Generic[R]):
+    name: str
+    row_type: type[R]
+    key: Callable[[R], tuple[object, ...]]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        fields: tuple[str, ...] = getattr(self.row_type, "_fields", ())
+        return fields
+
+
+def _event_key(row: EventRow) -> tuple[object, ...]:
+    return (row.event_id,)
+
+
+def _dead_letter_key(row: DeadLetterRow) -> tuple[object, ...]:
+    return (row.dead_letter_id,)
+
+
+def _conversion_fact_key(row: ConversionFactRow) -> tuple[object, ...]:
+    return (row.tenant_id, row.conversion_id, row.version)
+
+
+EVENTS = Table("events", EventRow, _event_key)
+DEAD_LETTERS = Table("dead_letters", DeadLetterRow, _dead_letter_key)
+CONVERSION_FACTS = Table("conversion_facts", ConversionFactRow, _conversion_fact_key)
+TABLES: tuple[Table[Any], ...] = (EVENTS, DEAD_LETTERS, CONVERSION_FACTS)
+
+__all__ = ["CONVERSION_FACTS", "DEAD_LETTERS", "EVENTS", "TABLES", "Table"]
