@@ -21,15 +21,22 @@ from convtrack.sinks.errors import (
 )
 from convtrack.sinks.migrations import MIGRATIONS, Migration, Status, migrate, status
 from convtrack.sinks.rows import (
+    ALERT_VERSIONS,
     QUERY_FORMATS,
+    AlertRow,
     ConversionFactRow,
     DeadLetterRow,
     EventRow,
+    IngestMetricRow,
+    SurfaceMetricRow,
     UnmappedFieldError,
+    alert_row,
     conversion_fact_row,
     dead_letter_from_row,
     dead_letter_row,
     event_row,
+    ingest_metric_row,
+    surface_metric_row,
 )
 from convtrack.sinks.sink import (
     MemorySink,
@@ -38,21 +45,36 @@ from convtrack.sinks.sink import (
     SinkError,
     SinkRejectedError,
 )
-from convtrack.sinks.tables import CONVERSION_FACTS, DEAD_LETTERS, EVENTS, TABLES, Table
+from convtrack.sinks.tables import (
+    ALERTS,
+    CONVERSION_FACTS,
+    DEAD_LETTERS,
+    EVENTS,
+    INGEST_METRICS,
+    SURFACE_METRICS,
+    TABLES,
+    Table,
+)
 
 __all__ = [
+    "ALERTS",
+    "ALERT_VERSIONS",
     "CONVERSION_FACTS",
     "DEAD_LETTERS",
     "EVENTS",
+    "INGEST_METRICS",
     "MIGRATIONS",
     "QUERY_FORMATS",
+    "SURFACE_METRICS",
     "TABLES",
+    "AlertRow",
     "BadDsnError",
     "BatchPolicy",
     "ClickHouseSink",
     "ConversionFactRow",
     "DeadLetterRow",
     "EventRow",
+    "IngestMetricRow",
     "MemorySink",
     "Migration",
     "MigrationError",
@@ -66,9 +88,11 @@ __all__ = [
     "StoreError",
     "StoreLockedError",
     "StoreUnreachableError",
+    "SurfaceMetricRow",
     "Table",
     "Target",
     "UnmappedFieldError",
+    "alert_row",
     "clickhouse_message",
     "connect",
     "connect_settings",
@@ -77,8 +101,10 @@ __all__ = [
     "dead_letter_row",
     "dedup_token",
     "event_row",
+    "ingest_metric_row",
     "is_transient",
     "migrate",
     "parse_dsn",
     "status",
+    "surface_metric_row",
 ]

@@ -13,13 +13,23 @@ from clickhouse_connect.driver.exceptions import ClickHouseError
 
 from convtrack import __version__
 from convtrack.sinks.errors import MigrationError, StoreError, clickhouse_message
-from convtrack.sinks.migrations import m0001_events, m0002_dead_letters, m0003_conversion_facts
+from convtrack.sinks.migrations import (
+    m0001_events,
+    m0002_dead_letters,
+    m0003_conversion_facts,
+    m0004_surface_metrics,
+    m0005_ingest_metrics,
+    m0006_alerts,
+)
 from convtrack.sinks.migrations.migration import Migration
 
 MIGRATIONS: tuple[Migration, ...] = (
     m0001_events.MIGRATION,
     m0002_dead_letters.MIGRATION,
     m0003_conversion_facts.MIGRATION,
+    m0004_surface_metrics.MIGRATION,
+    m0005_ingest_metrics.MIGRATION,
+    m0006_alerts.MIGRATION,
 )
 
 _LEDGER = """

@@ -17,12 +17,13 @@ _SCALARS: dict[str, Any] = {
 }
 _GENERIC_TUPLE: Any = tuple
 """Subscripted with types found at run time, which a static `tuple[...]` cannot be."""
+_GENERIC_DICT: Any = dict
 _WRAPPER = re.compile(r"^(\w+)\((.*)\)$")
 
 
 def python_type(clickhouse_type: str) -> Any:
-    """`Nullable(X)` -> X | None, `Array(X)` -> tuple[X, ...], `Tuple(a A, b B)` -> tuple[A, B];
-    integers, decimals and DateTime64 by family."""
+    """`Nullable(X)` -> X | None, `Array(X)` -> tuple[X, ...], `Tuple(a A, b B)` -> tuple[A, B],
+    `Map(K, V)` -> dict[K, V]; integers, decimals, DateTime and DateTime64 by family."""
     if clickhouse_type in _SCALARS:
         return _SCALARS[clickhouse_type]
     if re.fullmatch(r"U?Int\d+", clickhouse_type):
@@ -39,12 +40,19 @@ def _tuple(inner: str) -> Any:
     return _GENERIC_TUPLE[tuple(python_type(m) for m in members)]
 
 
+def _map(inner: str) -> Any:
+    key, value = (python_type(part.strip()) for part in _split(inner))
+    return _GENERIC_DICT[key, value]
+
+
 _FAMILIES: dict[str, Callable[[str], Any]] = {
     "LowCardinality": python_type,
     "Nullable": lambda inner: python_type(inner) | None,
     "Array": lambda inner: _GENERIC_TUPLE[python_type(inner), ...],
     "Tuple": _tuple,
+    "Map": _map,
     "Decimal": lambda _: Decimal,
+    "DateTime": lambda _: datetime,
     "DateTime64": lambda _: datetime,
 }
 

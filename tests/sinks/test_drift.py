@@ -1,6 +1,8 @@
 """Schema drift: each row model equals its table, column for column, on a freshly migrated
-store; every field of every registered event schema has a column; every table dedups tokens."""
+store; every field of every registered event schema, and every metric counter, has a column;
+every table dedups tokens; the totals views sum every counter."""
 
+from dataclasses import fields
 from types import NoneType, UnionType
 from typing import Annotated, Any, Union, get_args, get_origin, get_type_hints
 
@@ -9,8 +11,17 @@ from clickhouse_connect.driver.client import Client
 
 from convtrack.schemas.envelope import Event
 from convtrack.schemas.registry import REGISTRY
-from convtrack.sinks import EVENTS, TABLES, EventRow, Table
+from convtrack.sinks import (
+    EVENTS,
+    INGEST_METRICS,
+    SURFACE_METRICS,
+    TABLES,
+    EventRow,
+    Table,
+)
 from convtrack.sinks.migrations.migration import DEDUP_WINDOW
+from convtrack.sinks.rows.metrics import INGEST_KEY_COLUMNS, SURFACE_KEY_COLUMNS
+from convtrack.streams.metrics import IngestCounters, SurfaceCounters
 from tests.sinks.chtypes import python_type, same_type
 
 
@@ -67,3 +78,32 @@ def _types(annotation: Any) -> set[type]:
     if origin in (Union, UnionType):
         return {kind for arg in get_args(annotation) for kind in _types(arg)}
     return set() if annotation is NoneType else {annotation}
+
+
+@pytest.mark.parametrize(
+    ("counters", "table", "key"),
+    [
+        (SurfaceCounters, SURFACE_METRICS, SURFACE_KEY_COLUMNS),
+        (IngestCounters, INGEST_METRICS, INGEST_KEY_COLUMNS),
+    ],
+    ids=["surface_metrics", "ingest_metrics"],
+)
+def test_every_counter_has_a_column_of_its_name(
+    counters: type[SurfaceCounters | IngestCounters],
+    table: Table[tuple[object, ...]],
+    key: tuple[str, ...],
+) -> None:
+    assert list(table.columns) == [*key, *(f.name for f in fields(counters))]
+
+
+@pytest.mark.parametrize(
+    ("view", "table"),
+    [("surface_metrics_totals", SURFACE_METRICS), ("ingest_metrics_totals", INGEST_METRICS)],
+    ids=lambda v: str(getattr(v, "name", v)),
+)
+def test_the_totals_views_sum_every_counter(
+    store: Client, view: str, table: Table[tuple[object, ...]]
+) -> None:
+    """The views drop shard, part and version (summed and resolved) and keep the rest."""
+    summed = [c for c in table.columns if c not in ("shard", "part", "version")]
+    assert [name for name, _ in _columns(store, view)] == summed
