@@ -30,6 +30,13 @@ class Mode(StrEnum):
     PRODUCTION = "production"
 
 
+class KafkaCompression(StrEnum):
+    NONE = "none"
+    GZIP = "gzip"
+    LZ4 = "lz4"
+    ZSTD = "zstd"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX, env_file=".env", extra="ignore", frozen=True
@@ -75,6 +82,13 @@ class Settings(BaseSettings):
             "forgotten early (counted as dedup_evictions)."
         ),
     )
+    contracts_file: Path | None = Field(
+        None,
+        description=(
+            "Quality contracts (TOML) used by replay, demo and the worker; unset uses the "
+            "sample shipped with convtrack. Check a file with `convtrack contracts check`."
+        ),
+    )
     clickhouse_dsn: str = Field(
         "chdb:///",
         description=(
@@ -107,6 +121,36 @@ class Settings(BaseSettings):
     sink_retry_backoff: Annotated[Duration, Field(gt=timedelta(0))] = Field(
         timedelta(milliseconds=500),
         description="Wait before the first retry; doubles each retry (capped at 30 s).",
+    )
+    kafka_bootstrap_servers: str = Field(
+        "127.0.0.1:9092",
+        description="Kafka brokers, `HOST:PORT[,HOST:PORT...]`; `convtrack broker` listens on the "
+        "first one's port.",
+    )
+    raw_topic: str = Field(
+        "convtrack.events.raw",
+        description="Where producers send events (docs/record-format.md).",
+        min_length=1,
+    )
+    dead_letter_topic: str = Field(
+        "convtrack.events.dead", description="Where rejected inputs go.", min_length=1
+    )
+    kafka_partitions: Annotated[int, Field(ge=1, le=10_000)] = Field(
+        4, description="Partitions of the topics `convtrack topics create` makes."
+    )
+    kafka_replication_factor: Annotated[int, Field(ge=1, le=10)] = Field(
+        1, description="Replicas per partition (1 for a single broker, 3 in production)."
+    )
+    kafka_retention: Annotated[Duration, Field(gt=timedelta(0))] = Field(
+        timedelta(days=7),
+        description="How long the topics keep records (set at creation). Seconds or ISO 8601.",
+    )
+    kafka_compression: KafkaCompression = Field(
+        KafkaCompression.GZIP,
+        description=(
+            "Producer compression: none, gzip, lz4 or zstd. lz4 and zstd need `cramjam` "
+            "installed for faust/aiokafka consumers to read them."
+        ),
     )
 
 

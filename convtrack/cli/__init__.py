@@ -5,10 +5,13 @@ import typer
 from convtrack import __version__
 from convtrack.cli.contracts import contracts_app
 from convtrack.cli.db import db_app, run_sql
+from convtrack.cli.kafka import run_broker, topics_app
+from convtrack.cli.replay import replay_file
 from convtrack.cli.schemas import schemas_app
 from convtrack.cli.settings import show_settings
 from convtrack.cli.simulate import simulate_traffic
 from convtrack.cli.validate import validate_file
+from convtrack.cli.verify import verify_store
 
 app = typer.Typer(
     name="convtrack",
@@ -35,13 +38,17 @@ def _root(
 
 
 # Sub-command registration (one line per module, keep sorted).
+app.command(name="broker")(run_broker)
 app.add_typer(contracts_app, name="contracts", help="Check quality-contract files.")
 app.add_typer(db_app, name="db", help="Create and upgrade the ClickHouse schema.")
+app.command(name="replay")(replay_file)
 app.add_typer(schemas_app, name="schemas", help="List and export the event schemas (JSON Schema).")
 app.command(name="settings")(show_settings)
 app.command(name="simulate")(simulate_traffic)
+app.add_typer(topics_app, name="topics", help="Create and list the Kafka topics.")
 app.command(name="sql")(run_sql)
 app.command(name="validate")(validate_file)
+app.command(name="verify")(verify_store)
 
 
 def main() -> None:

@@ -35,7 +35,7 @@ class OutputFormat(StrEnum):
 
 
 @contextmanager
-def _store() -> Iterator[Client]:
+def open_store() -> Iterator[Client]:
     settings = settings_or_exit()
     try:
         client = connect_settings(settings)
@@ -54,7 +54,7 @@ def _store() -> Iterator[Client]:
 @db_app.command("migrate")
 def migrate_store() -> None:
     """Apply the pending schema migrations (safe to run again)."""
-    with _store() as client:
+    with open_store() as client:
         applied = migrate(client)
     for migration in applied:
         console.print(f"applied {migration.label}", highlight=False)
@@ -67,7 +67,7 @@ def migrate_store() -> None:
 @db_app.command("status")
 def show_status() -> None:
     """Show which migrations are applied and which are pending."""
-    with _store() as client:
+    with open_store() as client:
         current = status(client)
     table = Table("migration", "state", "applied at")
     edited = {m.number for m in current.edited}
@@ -99,7 +99,7 @@ def run_sql(
     ] = OutputFormat.TABLE,
 ) -> None:
     """Query the store and print the result."""
-    with _store() as client:
+    with open_store() as client:
         result = client.query(query)
     names, rows = result.column_names, result.result_rows
     if output is OutputFormat.CSV:

@@ -21,11 +21,13 @@ from rich.progress import (
 from rich.table import Table
 
 from convtrack.cli.common import console, err_console, fail
+from convtrack.cli.kafka import open_kafka_writer_or_exit, print_produce_report
 from convtrack.simulator import (
     CONVERSATIONS_PER_DAY,
     DEFAULT_START,
     STDOUT,
     SURFACE_IDS,
+    PayloadWriter,
     Scenarios,
     Simulation,
     SimulationConfig,
@@ -33,6 +35,8 @@ from convtrack.simulator import (
     simulate,
     write_all,
 )
+from convtrack.streams.kafka.connection import KafkaSetupError
+from convtrack.streams.kafka.record import DEFAULT_BATCH_EVENTS, MAX_BATCH_EVENTS
 
 _PROGRESS_EVERY = 4096
 _DEFAULTS = Scenarios()
@@ -123,6 +127,22 @@ def simulate_traffic(
     progress: Annotated[
         bool, typer.Option(help="Show a progress bar on stderr (when it is a terminal).")
     ] = True,
+    kafka: Annotated[
+        bool,
+        typer.Option(
+            "--kafka",
+            help="Produce to the raw topic (CONVTRACK_KAFKA_BOOTSTRAP_SERVERS) instead of --out.",
+        ),
+    ] = False,
+    batch_events: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=MAX_BATCH_EVENTS,
+            help="With --kafka: most events per record (all of one partition); 1 sends one "
+            "event per record.",
+        ),
+    ] = DEFAULT_BATCH_EVENTS,
 ) -> None:
     """Generate multi-tenant conversational traffic (JSON Lines of v1 events) with scenarios."""
     base = Scenarios.clean() if clean else _DEFAULTS
@@ -161,12 +181,20 @@ def simulate_traffic(
         )
     except (ValueError, OverflowError) as error:
         fail(escape(str(error)))
+    if kafka and out != STDOUT:
+        fail("--kafka and --out both say where events go; give one of them")
     simulation = simulate(config)
     began = time.perf_counter()
-    try:
-        writer = open_jsonl(out)
-    except OSError as error:
-        fail(escape(f"cannot write {out}: {error.strerror or error}"))
+    kafka_writer = open_kafka_writer_or_exit(batch_events) if kafka else None
+    writer: PayloadWriter
+    if kafka_writer is not None:
+        writer = kafka_writer
+        out = f"Kafka topic {kafka_writer.topic}"
+    else:
+        try:
+            writer = open_jsonl(out)
+        except OSError as error:
+            fail(escape(f"cannot write {out}: {error.strerror or error}"))
     with _progress(enabled=progress) as bar:
         task = bar.add_task("simulating", total=config.conversations)
         try:
@@ -175,7 +203,11 @@ def simulate_traffic(
             if isinstance(error, BrokenPipeError) and out == STDOUT:
                 _reader_left()
             fail(escape(f"cannot write {out}: {error.strerror or error}"))
+        except KafkaSetupError as error:
+            fail(escape(str(error)))
     _report(simulation, out, time.perf_counter() - began)
+    if kafka_writer is not None:
+        print_produce_report(kafka_writer.report)
 
 
 def _reader_left() -> NoReturn:

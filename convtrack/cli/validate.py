@@ -1,31 +1,24 @@
 """`convtrack validate FILE`: run the validate stage over a JSON Lines file and report."""
 
-import gzip
-import sys
-import zlib
-from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Annotated
+from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from convtrack.cli.common import console, err_console, fail, settings_or_exit
-from convtrack.keys import PseudonymizationKeyError, resolve_pseudonymization_key
+from convtrack.cli.common import console, fail, settings_or_exit
+from convtrack.cli.inputs import byte_progress, numbered_lines, open_input, open_output, position
+from convtrack.cli.setup import pseudonymizer_or_exit
 from convtrack.schemas.dead_letter import DeadLetterV1, FilePosition
-from convtrack.settings import Settings
 from convtrack.streams.validate import (
-    Pseudonymizer,
     ValidateConfig,
     ValidateStats,
     Validator,
     ValidEvent,
 )
 
-STDIN = "-"
 _PROGRESS_EVERY = 1024
 """Lines between progress refreshes: often enough to move, rare enough to cost nothing."""
 
@@ -57,24 +50,26 @@ def validate_file(
     settings = settings_or_exit()
     dead_letter_path = dead_letters or settings.data_dir / "dead-letters.jsonl"
     with ExitStack() as stack:
-        source, size = _open_input(file, stack)
-        validator = Validator(ValidateConfig.from_settings(settings), _pseudonymizer(settings))
-        dead_letter_file = _open_output(dead_letter_path, stack)
-        out_file = _open_output(out, stack) if out is not None else None
-        progress = stack.enter_context(_progress())
+        source, size = open_input(file, stack)
+        validator = Validator(
+            ValidateConfig.from_settings(settings), pseudonymizer_or_exit(settings)
+        )
+        dead_letter_file = open_output(dead_letter_path, stack)
+        out_file = open_output(out, stack) if out is not None else None
+        progress = stack.enter_context(byte_progress())
         task = progress.add_task("validating", total=size)
         try:
-            for number, line in _lines(source, file):
+            for number, line in numbered_lines(source, file):
                 outcome = validator.validate(line, FilePosition(path=file, line=number), _now())
                 if isinstance(outcome, DeadLetterV1):
                     dead_letter_file.write(outcome.model_dump_json().encode() + b"\n")
                 elif isinstance(outcome, ValidEvent) and out_file is not None:
                     out_file.write(outcome.event.model_dump_json().encode() + b"\n")
                 if number % _PROGRESS_EVERY == 0:
-                    progress.update(task, completed=_position(source))
+                    progress.update(task, completed=position(source))
         except OSError as error:
             fail(f"cannot write the output: {error}")
-        progress.update(task, completed=_position(source))
+        progress.update(task, completed=position(source))
     _report(validator.stats, dead_letter_path, out)
     if strict and validator.stats.dead_lettered:
         raise typer.Exit(1)
@@ -82,76 +77,6 @@ def validate_file(
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _pseudonymizer(settings: Settings) -> Pseudonymizer:
-    try:
-        key = resolve_pseudonymization_key(settings)
-    except PseudonymizationKeyError as error:
-        fail(str(error))
-    if key.dev_key_path is not None:
-        state = "newly generated" if key.generated else "generated"
-        err_console.print(
-            f"[yellow]note:[/] user ids are pseudonymized with the {state} development key in "
-            f"{key.dev_key_path}; set CONVTRACK_PSEUDONYMIZATION_KEY to use your own",
-            highlight=False,
-            soft_wrap=True,
-        )
-    return Pseudonymizer(key.secret)
-
-
-def _open_input(file: str, stack: ExitStack) -> tuple[IO[bytes], int | None]:
-    """The raw (possibly compressed) stream and its size in bytes, if known."""
-    if file == STDIN:
-        return sys.stdin.buffer, None
-    path = Path(file)
-    if not path.is_file():
-        fail(f"{file}: no such file" if not path.exists() else f"{file}: not a regular file")
-    try:
-        return stack.enter_context(path.open("rb")), path.stat().st_size
-    except OSError as error:
-        fail(f"cannot open {file}: {error.strerror or error}")
-
-
-def _open_output(path: Path, stack: ExitStack) -> IO[bytes]:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return stack.enter_context(path.open("wb"))
-    except OSError as error:
-        fail(f"cannot write {path}: {error.strerror or error}")
-
-
-def _lines(raw: IO[bytes], file: str) -> Iterator[tuple[int, bytes]]:
-    """(1-based line number, line without its line break); blank lines are skipped but counted."""
-    lines: Iterable[bytes] = gzip.GzipFile(fileobj=raw, mode="rb") if file.endswith(".gz") else raw
-    # only reading happens in this frame, so these are input errors, never output ones
-    try:
-        for number, line in enumerate(lines, start=1):
-            stripped = line.rstrip(b"\r\n")
-            if stripped.strip():
-                yield number, stripped
-    except (OSError, EOFError, zlib.error) as error:
-        fail(f"cannot read {file}: {error}")
-
-
-def _position(raw: IO[bytes]) -> int:
-    """How far into the (compressed) input we are; 0 where that cannot be known (a pipe)."""
-    try:
-        return raw.tell() if raw.seekable() else 0
-    except OSError:
-        return 0
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-        disable=not err_console.is_terminal,
-    )
 
 
 def _report(stats: ValidateStats, dead_letter_path: Path, out: Path | None) -> None:

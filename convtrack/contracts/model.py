@@ -111,6 +111,9 @@ class RelevanceDropRule(_Rule):
     baseline_period: Duration = timedelta(days=7)
     min_sample: Annotated[int, Field(ge=2)] = 30
     """Fewer exposures than this in the baseline or the window raise nothing."""
+    min_drop: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.1
+    """The smallest fall below the baseline mean that alerts, whatever sigma says: a baseline
+    of a few quiet periods can have a sigma so small that sampling noise would fire."""
 
 
 class DeadLetterSpikeRule(_Rule):

@@ -6,7 +6,9 @@ drop does not become the new normal and resolve itself). It needs two periods or
 a sigma, and `min_sample` exposures at intent in total; the period judged needs `min_sample`
 exposures at intent of its own. Otherwise nothing changes: no fire, no resolve.
 
-Fires when value < mean - k*sigma (critical below mean - 2k*sigma). Resolves, against the
+Fires when value < mean - max(k*sigma, min_drop) (critical below twice that margin): the
+floor keeps a baseline whose few periods happened to agree closely from firing on the sampling
+noise of the next one. Resolves, against the
 baseline frozen at firing, on the first judged period with value >= mean - margin*k*sigma,
 margin < 1 being the hysteresis: a value hovering at the threshold fires once, not per period.
 
@@ -78,7 +80,7 @@ class RelevanceDrop:
             history.append(healthy)
             return None
         mean, sigma = statistics.mean(values), statistics.stdev(values)
-        margin = _exact(rule.k_sigma) * sigma
+        margin = max(_exact(rule.k_sigma) * sigma, _exact(rule.min_drop))
         if value >= mean - margin:
             history.append(healthy)
             return None
@@ -93,6 +95,7 @@ class RelevanceDrop:
             threshold=mean - margin,
             resolve_threshold=track.resolve_below,
             k_sigma=rule.k_sigma,
+            min_drop=rule.min_drop,
         )
         severity = Severity.CRITICAL if value < mean - 2 * margin else Severity.WARNING
         track.incident = Incident(

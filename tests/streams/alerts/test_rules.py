@@ -23,7 +23,12 @@ HOUR = timedelta(hours=1)
 HOTELS = Subject("acme-travel", Surface.VERTICAL, "hotels-vertical")
 CONTRACTS = ContractBook.from_tables(
     {
-        "relevance_drop": {"k_sigma": 2, "baseline_period": "6h", "min_sample": 10},
+        "relevance_drop": {
+            "k_sigma": 2,
+            "baseline_period": "6h",
+            "min_sample": 10,
+            "min_drop": 0,
+        },
         "volume_trap": {"period": "1h", "volume_up_pct": 50, "quality_down_pct": 20},
         "dead_letter_spike": {"max_rate": 0.05, "min_inputs": 100},
     },
@@ -39,8 +44,10 @@ def relevance(value: str, exposures: int = 20) -> SurfaceCounters:
     )
 
 
-def run(series: Sequence[SurfaceCounters]) -> list[tuple[int, Alert]]:
-    evaluator = AlertEvaluator(CONTRACTS)
+def run(
+    series: Sequence[SurfaceCounters], contracts: ContractBook = CONTRACTS
+) -> list[tuple[int, Alert]]:
+    evaluator = AlertEvaluator(contracts)
     return [
         (hour, alert)
         for hour, counters in enumerate(series)
@@ -83,6 +90,18 @@ def test_hysteresis_holds_the_incident_between_the_two_thresholds() -> None:
     # Threshold mean - 2 sigma = 0.7717; resolving needs mean - 1 sigma = 0.7859.
     series = [relevance(v) for v in [*BASELINE, "0.70", "0.78", "0.76", "0.78"]]
     assert [(hour, a.state) for hour, a in run(series)] == [(6, AlertState.FIRING)]
+
+
+def test_a_drop_smaller_than_min_drop_raises_nothing_however_tight_the_baseline() -> None:
+    tight = ["0.800", "0.801", "0.799", "0.800", "0.801", "0.799"]
+    floored = ContractBook.from_tables(
+        {"relevance_drop": {"k_sigma": 2, "baseline_period": "6h", "min_sample": 10}}, []
+    )
+    assert run([relevance(v) for v in [*tight, "0.72"]], floored) == []
+    assert [a.state for _, a in run([relevance(v) for v in [*tight, "0.69"]], floored)] == [
+        AlertState.FIRING
+    ]
+    assert run([relevance(v) for v in [*tight, "0.72"]])  # without the floor, k*sigma fires
 
 
 def test_a_flat_series_raises_nothing() -> None:
