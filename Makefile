@@ -2,7 +2,6 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DEMO_DIR := .convtrack/demo
 
 .PHONY: demo test lint typecheck unit install install-test clean
 
@@ -23,7 +22,7 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 demo: $(VENV)/.installed
-	$(BIN)/convtrack demo --out $(DEMO_DIR)
+	$(BIN)/convtrack demo
 
 lint: install-test
 	$(BIN)/ruff check .

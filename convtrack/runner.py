@@ -71,25 +71,44 @@ class StoreWriter:
     def __init__(
         self,
         client: Client,
-        settings: Settings,
+        batch: BatchPolicy,
+        retry: RetryPolicy,
         on_wait: Callable[[SinkBackpressure], None] = lambda _: None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        batch, retry = BatchPolicy.from_settings(settings), RetryPolicy.from_settings(settings)
-
         def sink(table: Table[Any]) -> ClickHouseSink[Any]:
             return ClickHouseSink(client, table, batch, retry, sleep=sleep)
 
-        self._sinks = [sink(t) for t in (EVENTS, DEAD_LETTERS, CONVERSION_FACTS)]
-        self._events, self._dead_letters, self._facts = self._sinks
-        self._surfaces, self._ingest, self._alerts = (
-            sink(SURFACE_METRICS),
-            sink(INGEST_METRICS),
-            sink(ALERTS),
+        self._events = sink(EVENTS)
+        self._dead_letters = sink(DEAD_LETTERS)
+        self._facts = sink(CONVERSION_FACTS)
+        self._surfaces = sink(SURFACE_METRICS)
+        self._ingest = sink(INGEST_METRICS)
+        self._alerts = sink(ALERTS)
+        self._sinks = (
+            self._events,
+            self._dead_letters,
+            self._facts,
+            self._surfaces,
+            self._ingest,
+            self._alerts,
         )
-        self._sinks += [self._surfaces, self._ingest, self._alerts]
         self._on_wait = on_wait
         self._sleep = sleep
+
+    @classmethod
+    def from_settings(
+        cls,
+        client: Client,
+        settings: Settings,
+        on_wait: Callable[[SinkBackpressure], None] = lambda _: None,
+    ) -> "StoreWriter":
+        return cls(
+            client,
+            BatchPolicy.from_settings(settings),
+            RetryPolicy.from_settings(settings),
+            on_wait,
+        )
 
     def write(self, output: Output) -> None:
         for event in output.events:

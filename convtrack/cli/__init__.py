@@ -5,6 +5,7 @@ import typer
 from convtrack import __version__
 from convtrack.cli.contracts import contracts_app
 from convtrack.cli.db import db_app, run_sql
+from convtrack.cli.demo import run_demo
 from convtrack.cli.kafka import run_broker, topics_app
 from convtrack.cli.replay import replay_file
 from convtrack.cli.schemas import schemas_app
@@ -40,6 +41,7 @@ def _root(
 # Sub-command registration (one line per module, keep sorted).
 app.command(name="broker")(run_broker)
 app.add_typer(contracts_app, name="contracts", help="Check quality-contract files.")
+app.command(name="demo")(run_demo)
 app.add_typer(db_app, name="db", help="Create and upgrade the ClickHouse schema.")
 app.command(name="replay")(replay_file)
 app.add_typer(schemas_app, name="schemas", help="List and export the event schemas (JSON Schema).")

@@ -14,6 +14,7 @@ from convtrack.cli.report import print_run_summary
 from convtrack.cli.setup import contracts_or_exit, pseudonymizer_or_exit
 from convtrack.runner import RunSummary, StoreWriter, run
 from convtrack.schemas.dead_letter import FilePosition
+from convtrack.settings import Settings
 from convtrack.sinks import migrate
 from convtrack.sinks.sink import SinkBackpressure
 from convtrack.streams.pipeline import Pipeline
@@ -36,6 +37,11 @@ def replay_file(
 ) -> None:
     """Run validate, attribution, metrics and alerts over a file into ClickHouse."""
     settings = settings_or_exit()
+    replay_into(file, settings, contracts)
+
+
+def replay_into(file: str, settings: Settings, contracts: Path | None = None) -> RunSummary:
+    """Replays `file` into the configured store, prints the run summary and returns it."""
     book = contracts_or_exit(contracts or settings.contracts_file)
     validator = Validator(ValidateConfig.from_settings(settings), pseudonymizer_or_exit(settings))
     pipeline = Pipeline(validator, book)
@@ -52,9 +58,10 @@ def replay_file(
         def advance(_: RunSummary) -> None:
             progress.update(task, completed=position(source))
 
-        writer = StoreWriter(client, settings, on_wait=_say_waiting)
+        writer = StoreWriter.from_settings(client, settings, on_wait=_say_waiting)
         summary = run(inputs, pipeline, writer, on_batch=advance)
     print_run_summary(summary)
+    return summary
 
 
 def _say_waiting(pushback: SinkBackpressure) -> None:

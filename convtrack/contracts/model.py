@@ -120,8 +120,9 @@ class DeadLetterSpikeRule(_Rule):
     """Alert when a tenant's dead-letter share of its inputs exceeds `max_rate`."""
 
     max_rate: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = 0.05
-    min_inputs: Annotated[int, Field(ge=1)] = 100
-    """Fewer inputs than this in a window raise nothing: two bad events are not a spike."""
+    min_inputs: Annotated[int, Field(ge=1)] = 500
+    """Fewer inputs than this in a window raise nothing: a handful of bad events in a quiet
+    hour is noise, not a spike."""
 
 
 class QualityContract(_Rule):

@@ -10,6 +10,7 @@ Rules: `relevance` (relevance@intent below mean - k*sigma of its trailing baseli
 dead-letter rate over the contract's maximum). Each incident fires once and resolves once.
 """
 
+from convtrack.streams.alerts.describe import describe
 from convtrack.streams.alerts.evaluator import AlertEvaluator, AlertTuning
 from convtrack.streams.alerts.measures import (
     dead_letter_rate,
@@ -42,6 +43,7 @@ __all__ = [
     "Subject",
     "alert_id",
     "dead_letter_rate",
+    "describe",
     "intent_match_rate",
     "kept_share",
     "period_start",

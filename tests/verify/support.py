@@ -16,24 +16,10 @@ import orjson
 from clickhouse_connect.driver.client import Client
 
 from convtrack.contracts import load_default_contracts
+from convtrack.runner import StoreWriter
 from convtrack.schemas.dead_letter import FilePosition
 from convtrack.simulator import SimulationConfig, simulate
-from convtrack.sinks import (
-    ALERTS,
-    CONVERSION_FACTS,
-    DEAD_LETTERS,
-    EVENTS,
-    INGEST_METRICS,
-    SURFACE_METRICS,
-    BatchPolicy,
-    ClickHouseSink,
-    alert_row,
-    conversion_fact_row,
-    dead_letter_row,
-    event_row,
-    ingest_metric_row,
-    surface_metric_row,
-)
+from convtrack.sinks import BatchPolicy, RetryPolicy
 from convtrack.streams.pipeline import Output, Pipeline
 from convtrack.streams.validate import Pseudonymizer, Validator
 from tests.streams.validate.support import CONFIG, KEY, all_examples
@@ -78,26 +64,7 @@ def run_pipeline(lines: list[bytes]) -> list[Output]:
 
 
 def store_outputs(client: Client, outputs: list[Output]) -> None:
-    policy = BatchPolicy(max_rows=5_000)
-    events = ClickHouseSink(client, EVENTS, policy)
-    dead = ClickHouseSink(client, DEAD_LETTERS, policy)
-    facts = ClickHouseSink(client, CONVERSION_FACTS, policy)
-    surfaces = ClickHouseSink(client, SURFACE_METRICS, policy)
-    ingest = ClickHouseSink(client, INGEST_METRICS, policy)
-    alerts = ClickHouseSink(client, ALERTS, policy)
+    writer = StoreWriter(client, BatchPolicy(max_rows=5_000), RetryPolicy())
     for output in outputs:
-        for event in output.events:
-            events.add(event_row(event))
-        for letter in output.dead_letters:
-            dead.add(dead_letter_row(letter))
-        for change in output.changes:
-            if (fact := conversion_fact_row(change)) is not None:
-                facts.add(fact)
-        for surface in output.surface_snapshots:
-            surfaces.add(surface_metric_row(surface))
-        for counts in output.ingest_snapshots:
-            ingest.add(ingest_metric_row(counts))
-        for alert in output.alerts:
-            alerts.add(alert_row(alert))
-    for sink in (events, dead, facts, surfaces, ingest, alerts):
-        sink.flush()
+        writer.write(output)
+    writer.flush()
