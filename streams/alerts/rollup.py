@@ -80,4 +80,4 @@ class PeriodRollup:
         if seen is not None and seen[0] >= version:
             return None
         rows[row] = (version, counters)
-        return counters if seen is None else counters + -seen[1]
+        return counters if seen is None else counters - seen[1]

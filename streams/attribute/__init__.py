@@ -2,8 +2,9 @@
 durable trust per user. A pure core: events in, facts out, time only from the events.
 
 For the metrics stage:
-- `Attributor.apply(event) -> list[Change]`: each `Change` carries a new version of a fact and
-  the `previous` content, so a windowed aggregate subtracts `previous` and adds `fact`;
+- `Attributor.apply_batch(events) -> list[Change]` (and `apply(event)` for one): each `Change`
+  carries a new version of a fact and the `previous` content, so a windowed aggregate
+  subtracts `previous` and adds `fact`; a batch yields one change per fact it moved;
 - `ExposureFact`: exposures, intent match, relevance at (commercial) intent, engagement,
   ratings, dismissals and reports, per exposure surface;
 - `ConversionFact`: attribution, qualification with reasons, value, net value, reversal;

@@ -1,5 +1,8 @@
 """What one conversation remembers: a slotted object holding one tuple of records per kind.
 
+This is the working form, alive while a batch feeds the conversation; between batches the
+Attributor keeps it packed into bytes (`packed`).
+
 Adding is a set union (an equal record is already there: nothing changes), and where a record
 has a natural key (exposure_id, conversion_id) two different records for one key resolve to
 the same winner whatever their arrival order. So the state, and every fact computed from it,

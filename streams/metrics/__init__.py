@@ -28,7 +28,7 @@ from convtrack.streams.metrics.counters import (
     fixed,
     seconds,
 )
-from convtrack.streams.metrics.ingest import UNKNOWN_TENANT, outcome_counts
+from convtrack.streams.metrics.ingest import UNKNOWN_TENANT, IngestTally
 from convtrack.streams.metrics.windows import LIVE_PART
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "Flush",
     "IngestCounters",
     "IngestSnapshot",
+    "IngestTally",
     "IngestWindow",
     "Keyed",
     "MetricsAggregator",
@@ -49,6 +50,5 @@ __all__ = [
     "contributions",
     "fixed",
     "minute",
-    "outcome_counts",
     "seconds",
 ]

@@ -12,6 +12,7 @@ Snapshots are deterministic: the same input with the same flush and expire calls
 snapshots, versions included.
 """
 
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +22,7 @@ from convtrack.streams.attribute.facts import Change
 from convtrack.streams.attribute.trust import ReturningConverter
 from convtrack.streams.metrics.contributions import SurfaceWindow, contributions, minute
 from convtrack.streams.metrics.counters import IngestCounters, SurfaceCounters
+from convtrack.streams.metrics.tally import Tally
 from convtrack.streams.metrics.windows import WindowStore
 
 DEFAULT_LATENESS = timedelta(days=7)
@@ -61,17 +63,21 @@ class Flush(NamedTuple):
     ingest: list[IngestSnapshot]
 
 
+def _window_start(key: SurfaceWindow | IngestWindow) -> datetime:
+    return key.window_start
+
+
 class MetricsAggregator:
     def __init__(self, shard: int, lateness: timedelta = DEFAULT_LATENESS) -> None:
         """`lateness` is how long a window stays in memory behind the watermark; use the
         validate stage's lateness, beyond which no new event arrives."""
         self.shard = shard
         self.lateness = lateness
-        self._surfaces: WindowStore[SurfaceWindow, SurfaceCounters] = WindowStore(
-            SurfaceCounters(), lambda key: key.window_start
+        self._surfaces: WindowStore[SurfaceWindow, Tally] = WindowStore(
+            Tally, Tally.absorb, _window_start
         )
         self._ingest: WindowStore[IngestWindow, IngestCounters] = WindowStore(
-            IngestCounters(), lambda key: key.window_start
+            IngestCounters, operator.add, _window_start
         )
 
     def __len__(self) -> int:
@@ -79,12 +85,12 @@ class MetricsAggregator:
         return len(self._surfaces) + len(self._ingest)
 
     def apply(self, change: Change) -> None:
-        deltas: dict[SurfaceWindow, SurfaceCounters] = {}
+        deltas: dict[SurfaceWindow, Tally] = {}
         if change.previous is not None:
-            for window, counters in contributions(change.previous):
-                deltas[window] = deltas.get(window, SurfaceCounters()) + -counters
-        for window, counters in contributions(change.fact):
-            deltas[window] = deltas.get(window, SurfaceCounters()) + counters
+            for window, part in contributions(change.previous):
+                deltas.setdefault(window, Tally()).add(part, -1)
+        for window, part in contributions(change.fact):
+            deltas.setdefault(window, Tally()).add(part)
         for window, delta in deltas.items():
             # A change that moves nothing in a window (say, a new touch weight elsewhere)
             # must not cost that window a new version.
@@ -96,12 +102,14 @@ class MetricsAggregator:
             self.apply(change)
 
     def add_returning(self, converter: ReturningConverter) -> None:
-        for window, counters in contributions(converter):
-            self._surfaces.add(window, counters)
+        for window, part in contributions(converter):
+            delta = Tally()
+            delta.add(part)
+            self._surfaces.add(window, delta)
 
     def add_ingest(self, tenant_id: str, at: datetime, counts: IngestCounters) -> None:
         """Adds validate-stage counts of one tenant to the minute of `at`. Pass the validate
-        stage's event-time clock (its watermark; see `ingest.outcome_counts`) so a replay
+        stage's event-time clock (its watermark; see `ingest.IngestTally`) so a replay
         windows them as the live run did."""
         self._ingest.add(IngestWindow(tenant_id, minute(at)), counts)
 
@@ -109,7 +117,7 @@ class MetricsAggregator:
         """A snapshot of every window changed since the last flush, sorted by key."""
         return Flush(
             [
-                SurfaceSnapshot(self.shard, e.key, e.part, e.version, e.counters)
+                SurfaceSnapshot(self.shard, e.key, e.part, e.version, e.counters.counters())
                 for e in self._surfaces.flush()
             ],
             [

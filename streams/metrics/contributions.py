@@ -37,7 +37,7 @@ from convtrack.streams.attribute.facts import (
     Rating,
 )
 from convtrack.streams.attribute.trust import ReturningConverter
-from convtrack.streams.metrics.counters import Amounts, SurfaceCounters, fixed, seconds
+from convtrack.streams.metrics.tally import Part, duration_micros, micros
 
 
 class SurfaceWindow(NamedTuple):
@@ -52,7 +52,8 @@ def minute(at: datetime) -> datetime:
     return at.replace(second=0, microsecond=0)
 
 
-Contribution = tuple[SurfaceWindow, SurfaceCounters]
+Contribution = tuple[SurfaceWindow, Part]
+"""A window and what the fact adds to it (see `tally` for the units)."""
 
 
 def contributions(fact: Fact | ReturningConverter) -> Iterator[Contribution]:
@@ -66,33 +67,33 @@ def contributions(fact: Fact | ReturningConverter) -> Iterator[Contribution]:
                 fact.tenant_id, fact.surface, fact.surface_id, minute(fact.opened_at)
             )
             commercial = int(fact.commercial_intent_at is not None)
-            yield (
-                window,
-                SurfaceCounters(conversations=1, conversations_with_commercial_intent=commercial),
-            )
+            counts = {"conversations": 1, "conversations_with_commercial_intent": commercial}
+            yield window, Part(counts)
     else:
         window = SurfaceWindow(
             fact.tenant_id, fact.surface, fact.surface_id, minute(fact.converted_at)
         )
-        yield window, SurfaceCounters(returning_converters=1)
+        yield window, Part({"returning_converters": 1})
 
 
 def _exposure(fact: ExposureFact) -> Contribution:
     at_intent = fact.at_commercial_intent
     window = SurfaceWindow(fact.tenant_id, fact.surface, fact.surface_id, minute(fact.occurred_at))
-    return window, SurfaceCounters(
-        exposures=1,
-        intent_matched_exposures=int(fact.intent_matched),
-        exposures_at_intent=int(at_intent),
-        relevance_sum_at_intent=fixed(fact.relevance) if at_intent else fixed(0),
-        engaged_exposures=int(fact.engaged),
-        deep_engaged_exposures=int(fact.deep_engaged),
-        task_completed_exposures=int(fact.task_completed),
-        feedback_up=int(fact.rating is Rating.UP),
-        feedback_down=int(fact.rating is Rating.DOWN),
-        feedback_rated=int(fact.rating is not None),
-        dismissals=int(fact.dismissed),
-        reports=int(fact.reported),
+    return window, Part(
+        {
+            "exposures": 1,
+            "intent_matched_exposures": int(fact.intent_matched),
+            "exposures_at_intent": int(at_intent),
+            "relevance_sum_at_intent": micros(fact.relevance) if at_intent else 0,
+            "engaged_exposures": int(fact.engaged),
+            "deep_engaged_exposures": int(fact.deep_engaged),
+            "task_completed_exposures": int(fact.task_completed),
+            "feedback_up": int(fact.rating is Rating.UP),
+            "feedback_down": int(fact.rating is Rating.DOWN),
+            "feedback_rated": int(fact.rating is not None),
+            "dismissals": int(fact.dismissed),
+            "reports": int(fact.reported),
+        }
     )
 
 
@@ -106,30 +107,35 @@ def _conversion(fact: ConversionFact) -> Iterator[Contribution]:
     )
     named = fact.reported_exposure_id is not None
     ttc = fact.time_to_convert
+    currency = fact.currency
     yield (
         credited,
-        SurfaceCounters(
-            conversions=1,
-            attributed_conversions=int(fact.attributed),
-            unattributed_conversions=int(not fact.attributed),
-            qualified_conversions=int(fact.qualified),
-            assisted_conversions=int(fact.assisted),
-            reversals=int(fact.reversed),
-            regretted_conversions=int(fact.regretted),
-            time_to_convert_seconds=seconds(ttc) if ttc is not None else fixed(0),
-            time_to_convert_count=int(ttc is not None),
-            explicit_exposure_joined=int(named and fact.explicit),
-            explicit_exposure_missing=int(named and not fact.explicit),
-            value=Amounts.of([(fact.currency, fact.value)]),
-            net_value=Amounts.of([(fact.currency, fact.net_value)]),
-            refunded=Amounts.of([(fact.currency, fact.refunded)]),
+        Part(
+            {
+                "conversions": 1,
+                "attributed_conversions": int(fact.attributed),
+                "unattributed_conversions": int(not fact.attributed),
+                "qualified_conversions": int(fact.qualified),
+                "assisted_conversions": int(fact.assisted),
+                "reversals": int(fact.reversed),
+                "regretted_conversions": int(fact.regretted),
+                "time_to_convert_seconds": duration_micros(ttc) if ttc is not None else 0,
+                "time_to_convert_count": int(ttc is not None),
+                "explicit_exposure_joined": int(named and fact.explicit),
+                "explicit_exposure_missing": int(named and not fact.explicit),
+            },
+            (
+                ("value", currency, fact.value),
+                ("net_value", currency, fact.net_value),
+                ("refunded", currency, fact.refunded),
+            ),
         ),
     )
     yield (
         SurfaceWindow(fact.tenant_id, fact.surface, fact.surface_id, at),
-        SurfaceCounters(converters=1),
+        Part({"converters": 1}),
     )
     if fact.qualified:
         for touch in fact.touches:
             window = SurfaceWindow(fact.tenant_id, touch.surface, touch.surface_id, at)
-            yield window, SurfaceCounters(quality_weighted_conversions=fixed(touch.weight))
+            yield window, Part({"quality_weighted_conversions": micros(touch.weight)})

@@ -6,19 +6,55 @@ the watermark makes a replay of an old file window its health exactly as the liv
 A dead letter whose tenant could not be read counts under tenant "" (UNKNOWN_TENANT).
 """
 
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime
+
 from convtrack.schemas.dead_letter import DeadLetterV1
+from convtrack.streams.metrics.contributions import minute
 from convtrack.streams.metrics.counters import IngestCounters
 from convtrack.streams.validate.outcomes import Duplicate, Outcome
 
 UNKNOWN_TENANT = ""
+# Kinds of valid or duplicate inputs; dead letters count under their reason code, which is
+# never one of these.
+_VALID, _LATE, _DUPLICATE = "+valid", "+late", "+duplicate"
 
 
-def outcome_counts(outcome: Outcome, late: bool = False) -> tuple[str, IngestCounters]:
-    """(tenant, counts) of one outcome; `late` says a valid event was accepted behind the
-    watermark (the validator's `stats.late_accepted` grew)."""
-    if isinstance(outcome, DeadLetterV1):
-        reason = {outcome.reason.value: 1}
-        return outcome.tenant_id or UNKNOWN_TENANT, IngestCounters.of(dead_letters=reason)
-    if isinstance(outcome, Duplicate):
-        return outcome.tenant_id, IngestCounters.of(duplicates=1)
-    return outcome.event.tenant_id, IngestCounters.of(valid=1, late_accepted=int(late))
+class IngestTally:
+    """Validate-stage outcomes counted per (tenant, minute) over a batch, so the aggregator
+    gets one addition per window instead of one per input."""
+
+    __slots__ = ("_kinds",)
+
+    def __init__(self) -> None:
+        self._kinds: Counter[tuple[str, datetime, str]] = Counter()
+        """(tenant, minute, kind) -> inputs; kind is a reason code, _VALID, _LATE or _DUPLICATE."""
+
+    def add(self, outcome: Outcome, late: bool, clock: datetime) -> None:
+        at = minute(clock)
+        if isinstance(outcome, DeadLetterV1):
+            key = (outcome.tenant_id or UNKNOWN_TENANT, at, outcome.reason.value)
+        elif isinstance(outcome, Duplicate):
+            key = (outcome.tenant_id, at, _DUPLICATE)
+        else:
+            key = (outcome.event.tenant_id, at, _LATE if late else _VALID)
+        self._kinds[key] += 1
+
+    def totals(self) -> Iterator[tuple[str, datetime, IngestCounters]]:
+        """(tenant, minute, counts) in order of first occurrence."""
+        grouped: dict[tuple[str, datetime], dict[str, int]] = {}
+        for (tenant, at, kind), count in self._kinds.items():
+            grouped.setdefault((tenant, at), {})[kind] = count
+        for (tenant, at), kinds in grouped.items():
+            valid, late = kinds.pop(_VALID, 0), kinds.pop(_LATE, 0)
+            yield (
+                tenant,
+                at,
+                IngestCounters.of(
+                    valid=valid + late,
+                    duplicates=kinds.pop(_DUPLICATE, 0),
+                    late_accepted=late,
+                    dead_letters=kinds,
+                ),
+            )

@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Generic, NamedTuple, TypeVar
 
-from convtrack.streams.metrics.counters import IngestCounters, SurfaceCounters
-
 K = TypeVar("K", bound=Hashable)
-C = TypeVar("C", SurfaceCounters, IngestCounters)
+C = TypeVar("C")
+"""What a window sums: immutable counters, or a `Tally` added to in place."""
 
 LIVE_PART = 0
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -46,10 +45,18 @@ def epoch_minute(at: datetime) -> int:
 
 
 class WindowStore(Generic[K, C]):
-    """Counters per (window key, part). `start_of` gives a key's window start."""
+    """Counters per (window key, part). `zero` makes an empty window's counters, `merge` adds a
+    delta to them (returning the sum, possibly the same object updated), `start_of` gives a
+    key's window start."""
 
-    def __init__(self, zero: C, start_of: Callable[[K], datetime]) -> None:
-        self._zero: C = zero
+    def __init__(
+        self,
+        zero: Callable[[], C],
+        merge: Callable[[C, C], C],
+        start_of: Callable[[K], datetime],
+    ) -> None:
+        self._zero = zero
+        self._merge = merge
         self._start_of = start_of
         self._open: dict[tuple[K, int], _Open[C]] = {}
         self._horizon: datetime | None = None
@@ -65,8 +72,8 @@ class WindowStore(Generic[K, C]):
         part = self._part_for(key)
         entry = self._open.get((key, part))
         if entry is None:
-            entry = self._open[(key, part)] = _Open(self._zero)
-        entry.counters = entry.counters + delta
+            entry = self._open[(key, part)] = _Open(self._zero())
+        entry.counters = self._merge(entry.counters, delta)
         entry.dirty = True
 
     def flush(self) -> list[Emitted[K, C]]:
@@ -77,14 +84,16 @@ class WindowStore(Generic[K, C]):
                 entry.version += 1
                 entry.dirty = False
                 emitted.append(Emitted(key, part, entry.version, entry.counters))
-        self._drop_final()
+        # Windows clean before this flush were already judged at the current horizon (by
+        # `expire`, or an earlier flush): only the ones just emitted can have become final.
+        self._drop_final([(e.key, e.part) for e in emitted])
         return sorted(emitted, key=lambda e: (e.key, e.part))
 
     def expire(self, horizon: datetime) -> None:
         """Moves the horizon (never back) and forgets the final windows already flushed."""
         if self._horizon is None or horizon > self._horizon:
             self._horizon = horizon
-        self._drop_final()
+        self._drop_final(list(self._open))
 
     def _part_for(self, key: K) -> int:
         horizon = self._horizon
@@ -92,16 +101,13 @@ class WindowStore(Generic[K, C]):
             return LIVE_PART
         return epoch_minute(horizon)
 
-    def _drop_final(self) -> None:
+    def _drop_final(self, slots: list[tuple[K, int]]) -> None:
         horizon = self._horizon
         if horizon is None:
             return
         current = epoch_minute(horizon)
-        final = [
-            slot
-            for slot, entry in self._open.items()
-            if not entry.dirty
-            and (self._start_of(slot[0]) < horizon if slot[1] == LIVE_PART else slot[1] < current)
-        ]
-        for slot in final:
-            del self._open[slot]
+        for slot in slots:
+            key, part = slot
+            final = self._start_of(key) < horizon if part == LIVE_PART else part < current
+            if final and not self._open[slot].dirty:
+                del self._open[slot]

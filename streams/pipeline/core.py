@@ -19,9 +19,9 @@ from convtrack.streams.attribute import Attributor, Change, TrustTracker
 from convtrack.streams.attribute.trust import ReturningConverter
 from convtrack.streams.metrics import (
     IngestSnapshot,
+    IngestTally,
     MetricsAggregator,
     SurfaceSnapshot,
-    outcome_counts,
 )
 from convtrack.streams.validate import Duplicate, Validator, ValidEvent
 
@@ -70,11 +70,33 @@ class Pipeline:
         self, inputs: Iterable[tuple[bytes, SourcePosition]], received_at: datetime
     ) -> Output:
         """Runs a batch of raw inputs received at `received_at` (the only wall-clock input: it
-        bounds future timestamps). Never raises on bad input: that becomes dead letters."""
+        bounds future timestamps). Never raises on bad input: that becomes dead letters.
+
+        Attribution sees the batch's valid events at once (see `Attributor.apply_batch`), so
+        `changes` holds one change per fact the batch moved, not one per event."""
         output = Output()
+        ingest = IngestTally()
+        validator = self.validator
         for raw, source in inputs:
-            self._one(raw, source, received_at, output)
-        clock = self.validator.watermark
+            late_before = validator.stats.late_accepted
+            outcome = validator.validate(raw, source, received_at)
+            if isinstance(outcome, ValidEvent):
+                output.events.append(outcome)
+                for converter in self.trust.apply(outcome.event):
+                    self.metrics.add_returning(converter)
+                    output.returning.append(converter)
+            elif isinstance(outcome, Duplicate):
+                output.duplicates += 1
+            else:
+                output.dead_letters.append(outcome)
+            clock = validator.watermark
+            if clock is not None:
+                ingest.add(outcome, validator.stats.late_accepted > late_before, clock)
+        for tenant, at, counts in ingest.totals():
+            self.metrics.add_ingest(tenant, at, counts)
+        output.changes = self.attributor.apply_batch(e.event for e in output.events)
+        self.metrics.apply_all(output.changes)
+        clock = validator.watermark
         if clock is not None:
             self._advance(clock, output, final=False)
         return output
@@ -86,27 +108,6 @@ class Pipeline:
         if clock is not None:
             self._advance(clock, output, final=True)
         return output
-
-    def _one(self, raw: bytes, source: SourcePosition, received_at: datetime, out: Output) -> None:
-        late_before = self.validator.stats.late_accepted
-        outcome = self.validator.validate(raw, source, received_at)
-        if isinstance(outcome, ValidEvent):
-            out.events.append(outcome)
-            changes = self.attributor.apply(outcome.event)
-            self.metrics.apply_all(changes)
-            out.changes += changes
-            for converter in self.trust.apply(outcome.event):
-                self.metrics.add_returning(converter)
-                out.returning.append(converter)
-        elif isinstance(outcome, Duplicate):
-            out.duplicates += 1
-        else:
-            out.dead_letters.append(outcome)
-        clock = self.validator.watermark
-        if clock is not None:
-            late = self.validator.stats.late_accepted > late_before
-            tenant, counts = outcome_counts(outcome, late)
-            self.metrics.add_ingest(tenant, clock, counts)
 
     def _advance(self, clock: datetime, out: Output, *, final: bool) -> None:
         if self._next_housekeeping is None or clock >= self._next_housekeeping:

@@ -71,7 +71,10 @@ class Validator:
             return Duplicate(event.event_id, event.event_type, event.tenant_id, source, received_at)
         self._accept(event)
         user_id = self.pseudonymizer.pseudonym(event.tenant_id, event.user_id)
-        return ValidEvent(event.model_copy(update={"user_id": user_id}), source, received_at)
+        # The event was built by this call and nothing else holds it yet, so replacing the
+        # raw id in place is safe; model_copy cost as much as a third of validating.
+        event.__dict__["user_id"] = user_id
+        return ValidEvent(event, source, received_at)
 
     def _event_time_problem(self, event: Event, received_at: datetime) -> Rejection | None:
         occurred_at = event.occurred_at

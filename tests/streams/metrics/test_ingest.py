@@ -6,10 +6,10 @@ from convtrack.schemas.dead_letter import FilePosition
 from convtrack.streams.metrics import (
     UNKNOWN_TENANT,
     IngestCounters,
+    IngestTally,
     IngestWindow,
     MetricsAggregator,
     ReasonCounts,
-    outcome_counts,
 )
 from convtrack.streams.validate import Pseudonymizer, Validator
 from tests.streams.attribute.events import at
@@ -31,11 +31,14 @@ def test_outcomes_become_counts_in_the_validators_clock_minute() -> None:
         orjson.dumps(exposure(relevance=7)),
         b"{not json",
     ]
+    tally = IngestTally()
     for line, raw in enumerate(inputs, start=1):
         late_before = validator.stats.late_accepted
         outcome = validator.validate(raw, FilePosition(path="in.jsonl", line=line), RECEIVED)
-        tenant, counts = outcome_counts(outcome, validator.stats.late_accepted > late_before)
-        metrics.add_ingest(tenant, validator.watermark or RECEIVED, counts)
+        late = validator.stats.late_accepted > late_before
+        tally.add(outcome, late, validator.watermark or RECEIVED)
+    for tenant, minute, counts in tally.totals():
+        metrics.add_ingest(tenant, minute, counts)
     rows = {(s.shard, s.window): s.counters for s in metrics.flush().ingest}
     assert rows == {
         (3, IngestWindow("acme-travel", at(15))): IngestCounters(
