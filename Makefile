@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit install install-test clean
+.PHONY: demo test bench lint typecheck unit install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,7 @@ install-test: $(VENV)/.installed-test
 
 demo: $(VENV)/.installed
 	$(BIN)/convtrack demo
+	$(BIN)/convtrack report
 
 lint: install-test
 	$(BIN)/ruff check .
@@ -31,10 +32,20 @@ lint: install-test
 typecheck: install-test
 	$(BIN)/mypy
 
-unit: install-test
+# The static report is tested in a headless browser: Debian's chromium (CI runs as root).
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+unit: install-test chromium
 	$(BIN)/pytest
 
 test: lint typecheck unit
+
+# Speed and memory targets, as ratios to baselines measured in the same run; writes
+# docs/benchmarks.md. Not part of `make test`: timings do not belong in pass/fail tests.
+bench: install-test
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) .convtrack .mypy_cache .ruff_cache .pytest_cache .hypothesis

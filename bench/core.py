@@ -16,6 +16,7 @@ from uuid import uuid4
 
 import orjson
 
+from bench.results import Result, at_most, table
 from convtrack.contracts import ContractBook
 from convtrack.schemas.dead_letter import FilePosition, SourcePosition
 from convtrack.simulator import SimulationConfig, simulate
@@ -117,24 +118,24 @@ def bytes_per_dedup_id() -> float:
     return retained / DEDUP_IDS
 
 
-def main() -> None:
+def measure() -> list[Result]:
     lines = list(simulate(SIMULATION))
     inputs = positioned(lines)
     count = len(lines)
     loads = best_of(lambda: loads_all(lines))
     validate = best_of(lambda: validate_all(inputs))
     pipeline = best_of(lambda: pipeline_all(inputs))
-    print(f"{count:,} inputs ({sum(map(len, lines)) / count:.0f} B each), best of {RUNS}")
-    print(f"{'stage':<28}{'events/s':>12}{'vs orjson':>11}")
-    for name, seconds in (
-        ("orjson.loads", loads),
-        ("validate", validate),
-        (f"pipeline (batches of {BATCH:,})", pipeline),
-    ):
-        print(f"{name:<28}{count / seconds:>12,.0f}{loads / seconds:>11.3f}")
-    print(f"{'attributor B/conversation':<28}{bytes_per_conversation():>12,.0f}{'(<= 300)':>11}")
-    print(f"{'dedup B/id':<28}{bytes_per_dedup_id():>12,.0f}")
+    return [
+        Result("inputs", count, f"lines of {sum(map(len, lines)) / count:.0f} B"),
+        Result("orjson.loads (baseline)", count / loads, "events/s"),
+        Result("validate", count / validate, "events/s"),
+        Result("validate vs orjson.loads", loads / validate, "x"),
+        Result(f"pipeline core, batches of {BATCH:,}", count / pipeline, "events/s"),
+        Result("pipeline core vs orjson.loads", loads / pipeline, "x"),
+        at_most("attribution state", bytes_per_conversation(), "B/live conversation", 300),
+        Result("deduplication memory", bytes_per_dedup_id(), "B/remembered id"),
+    ]
 
 
 if __name__ == "__main__":
-    main()
+    print(table(measure()))
