@@ -37,6 +37,12 @@ class KafkaCompression(StrEnum):
     ZSTD = "zstd"
 
 
+class TableStore(StrEnum):
+    AUTO = "auto"
+    MEMORY = "memory"
+    ROCKSDB = "rocksdb"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX, env_file=".env", extra="ignore", frozen=True
@@ -151,6 +157,43 @@ class Settings(BaseSettings):
             "Producer compression: none, gzip, lz4 or zstd. lz4 and zstd need `cramjam` "
             "installed for faust/aiokafka consumers to read them."
         ),
+    )
+    trust_topic: str = Field(
+        "convtrack.trust",
+        description=(
+            "The worker's re-key topic: conversation starts and conversions keyed by "
+            "pseudonymous user, for durable trust."
+        ),
+        min_length=1,
+    )
+    worker_app_id: str = Field(
+        "convtrack",
+        description=(
+            "The worker's consumer group, and the prefix of its state (changelog) topics; "
+            "workers with the same id share the partitions."
+        ),
+        min_length=1,
+    )
+    worker_take_records: Annotated[int, Field(ge=1, le=100_000)] = Field(
+        500, description="Most Kafka records the worker processes (and commits) as one batch ..."
+    )
+    worker_take_within: Annotated[Duration, Field(gt=timedelta(0))] = Field(
+        timedelta(milliseconds=500),
+        description="... or what arrived within this time. Seconds or ISO 8601.",
+    )
+    worker_table_store: TableStore = Field(
+        TableStore.AUTO,
+        description=(
+            "Where the worker keeps its state tables between changelog restores: rocksdb "
+            "(needs `rocksdict`), memory, or auto (rocksdb when rocksdict is installed)."
+        ),
+    )
+    worker_metrics_port: Annotated[int, Field(ge=0, le=65_535)] = Field(
+        0, description="Port of the worker's Prometheus metrics on 127.0.0.1; 0 turns it off."
+    )
+    worker_log_every: Annotated[Duration, Field(gt=timedelta(0))] = Field(
+        timedelta(seconds=30),
+        description="How often the worker logs its health (lag, events/s, dead letters).",
     )
 
 

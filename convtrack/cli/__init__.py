@@ -4,10 +4,12 @@ import typer
 
 from convtrack import __version__
 from convtrack.cli.contracts import contracts_app
+from convtrack.cli.dashboards import dashboards_app
 from convtrack.cli.db import db_app, run_sql
 from convtrack.cli.demo import run_demo
 from convtrack.cli.kafka import run_broker, topics_app
 from convtrack.cli.replay import replay_file
+from convtrack.cli.report_html import write_report
 from convtrack.cli.schemas import schemas_app
 from convtrack.cli.settings import show_settings
 from convtrack.cli.simulate import simulate_traffic
@@ -41,9 +43,13 @@ def _root(
 # Sub-command registration (one line per module, keep sorted).
 app.command(name="broker")(run_broker)
 app.add_typer(contracts_app, name="contracts", help="Check quality-contract files.")
+app.add_typer(
+    dashboards_app, name="dashboards", help="Grafana dashboards and alert rules: build, publish."
+)
 app.command(name="demo")(run_demo)
 app.add_typer(db_app, name="db", help="Create and upgrade the ClickHouse schema.")
 app.command(name="replay")(replay_file)
+app.command(name="report")(write_report)
 app.add_typer(schemas_app, name="schemas", help="List and export the event schemas (JSON Schema).")
 app.command(name="settings")(show_settings)
 app.command(name="simulate")(simulate_traffic)

@@ -28,8 +28,9 @@ class TopicSpec:
 
 
 def topic_specs(settings: Settings) -> list[TopicSpec]:
-    """The raw and dead-letter topics; dead letters are few, but sharing the partition count
-    lets a replay keep a dead letter on its conversation's partition."""
+    """The raw, dead-letter and trust (re-key) topics. Dead letters are few, but sharing the
+    partition count lets a replay keep a dead letter on its conversation's partition; the trust
+    topic shares it so faust assigns its partition n with raw partition n."""
     return [
         TopicSpec(
             name,
@@ -37,7 +38,7 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
             settings.kafka_replication_factor,
             settings.kafka_retention,
         )
-        for name in (settings.raw_topic, settings.dead_letter_topic)
+        for name in (settings.raw_topic, settings.dead_letter_topic, settings.trust_topic)
     ]
 
 

@@ -1,0 +1,35 @@
+"""`convtrack report`: the dashboards' panels as one self-contained HTML file."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from convtrack.cli.common import console, fail, settings_or_exit
+from convtrack.cli.db import open_store
+from convtrack.dashboards.build import specs
+from convtrack.dashboards.report import ReportError, render_report
+
+
+def write_report(
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Where the HTML goes (default: DATA_DIR/report.html)."),
+    ] = None,
+) -> None:
+    """Render the Grafana dashboards' panels from the store into one HTML file (no Grafana,
+    no internet needed to open it)."""
+    settings = settings_or_exit()
+    target = out or settings.data_dir / "report.html"
+    with open_store() as client:
+        try:
+            page = render_report(client, specs())
+        except ReportError as error:
+            fail(escape(str(error)))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page, encoding="utf-8")
+    except OSError as error:
+        fail(escape(f"cannot write {target}: {error.strerror or error}"))
+    console.print(f"report: {escape(str(target.resolve()))}", highlight=False, soft_wrap=True)
