@@ -20,6 +20,7 @@ from convtrack.sinks.migrations import (
     m0004_surface_metrics,
     m0005_ingest_metrics,
     m0006_alerts,
+    m0007_event_properties,
 )
 from convtrack.sinks.migrations.migration import Migration
 
@@ -30,6 +31,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     m0004_surface_metrics.MIGRATION,
     m0005_ingest_metrics.MIGRATION,
     m0006_alerts.MIGRATION,
+    m0007_event_properties.MIGRATION,
 )
 
 _LEDGER = """

@@ -1,11 +1,15 @@
-"""A validated event as a row of `events`: the envelope, then one column per v1 field name."""
+"""A validated event as a row of `events`: the envelope, one column per v1 field name, and
+`properties` for the fields of newer types that have no column yet."""
 
 from datetime import datetime
 from decimal import Decimal
-from typing import NamedTuple
+from typing import NamedTuple, get_type_hints
 from uuid import UUID
 
+import orjson
+
 from convtrack.schemas.envelope import Event
+from convtrack.schemas.typing import fits, kinds_of
 from convtrack.streams.validate.outcomes import ValidEvent
 
 
@@ -51,27 +55,53 @@ class EventRow(NamedTuple):
     thumb: str | None = None
     stars: int | None = None
     turns: int | None = None
+    properties: dict[str, str] = {}  # noqa: RUF012 (never mutated: rows are rebuilt)
 
 
 class UnmappedFieldError(TypeError):
-    """An event schema has a field `events` has no column for: it needs a migration, or its
-    data would be dropped on the way to the store."""
+    """A counter or row field has no column: it needs a migration, or its data would be
+    dropped on the way to the store."""
 
 
-_COLUMNS = frozenset(EventRow._fields)
-_checked: set[type[Event]] = set()
+_TYPED_NAMES = EventRow._fields[:-1]
+"""Every column but `properties`, which comes last."""
+_COLUMN_TYPES = {
+    name: kinds_of(hint) for name, hint in get_type_hints(EventRow).items() if name != "properties"
+}
+_untyped: dict[type[Event], tuple[str, ...]] = {}
+"""Per schema, its fields without a typed column that fits them (usually none)."""
+
+
+def _untyped_fields(schema: type[Event]) -> tuple[str, ...]:
+    """Fields with no column of their name, or whose type the column of that name cannot hold
+    (a newer type may reuse a name with another meaning): those go to `properties`. The
+    envelope always has its columns."""
+    return tuple(
+        sorted(
+            name
+            for name, field in schema.model_fields.items()
+            if name not in Event.model_fields
+            and (
+                name not in _COLUMN_TYPES
+                or not fits(kinds_of(field.annotation), _COLUMN_TYPES[name])
+            )
+        )
+    )
 
 
 def event_row(valid: ValidEvent) -> EventRow:
     """Enum values go in as they are (StrEnum is a str); the user_id is already the pseudonym."""
     event = valid.event
     schema = type(event)
-    if schema not in _checked:
-        missing = sorted(set(schema.model_fields) - _COLUMNS)
-        if missing:
-            raise UnmappedFieldError(
-                f"{schema.__name__} fields {missing} have no column in `events`; add a migration"
-            )
-        _checked.add(schema)
+    untyped = _untyped.get(schema)
+    if untyped is None:
+        untyped = _untyped[schema] = _untyped_fields(schema)
     values = event.__dict__  # pydantic keeps fields there; reading it skips per-field getattr
-    return EventRow._make(values.get(name) for name in EventRow._fields)
+    typed = [None if n in untyped else values.get(n) for n in _TYPED_NAMES]
+    return EventRow._make([*typed, {name: _text(values[name]) for name in untyped}])
+
+
+def _text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    return orjson.dumps(value, default=str).decode()
