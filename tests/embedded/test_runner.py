@@ -1,12 +1,13 @@
 """The embedded main job: store writes wait out outages, and replays are idempotent."""
 
+import gc
 from datetime import timedelta
 from pathlib import Path
 
 from clickhouse_connect.driver.exceptions import OperationalError
 
 from convtrack.contracts import load_default_contracts
-from convtrack.runner import StoreWriter, run
+from convtrack.runner import StoreWriter, run, throughput_gc
 from convtrack.schemas.dead_letter import FilePosition
 from convtrack.simulator import SimulationConfig, simulate
 from convtrack.sinks import BatchPolicy, RetryPolicy, connect, migrate, parse_dsn
@@ -65,3 +66,11 @@ def test_replaying_the_same_input_twice_stores_everything_once(tmp_path: Path) -
         assert counts[0]["dead_letters"] == summary.dead_letters.total()
     finally:
         client.close()
+
+
+def test_the_collector_settings_come_back_after_a_run() -> None:
+    before = gc.get_threshold()
+    with throughput_gc():
+        assert gc.get_threshold() != before
+        assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before
