@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench lint typecheck unit install install-test clean
+.PHONY: demo demo-kafka test bench lint typecheck unit install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,9 @@ install-test: $(VENV)/.installed-test
 
 demo: $(VENV)/.installed
 	$(BIN)/convtrack demo
+
+demo-kafka: $(VENV)/.installed
+	$(BIN)/convtrack demo --kafka
 	$(BIN)/convtrack report
 
 lint: install-test

@@ -126,7 +126,14 @@ class Settings(BaseSettings):
     )
     sink_retry_backoff: Annotated[Duration, Field(gt=timedelta(0))] = Field(
         timedelta(milliseconds=500),
-        description="Wait before the first retry; doubles each retry (capped at 30 s).",
+        description="Wait before the first retry; doubles each retry (capped at the next).",
+    )
+    sink_retry_max_backoff: Annotated[Duration, Field(gt=timedelta(0))] = Field(
+        timedelta(seconds=30),
+        description=(
+            "Longest wait between retries, and between attempts once the store pushes back "
+            "(input paused). Seconds or ISO 8601."
+        ),
     )
     kafka_bootstrap_servers: str = Field(
         "127.0.0.1:9092",
@@ -189,7 +196,15 @@ class Settings(BaseSettings):
         ),
     )
     worker_metrics_port: Annotated[int, Field(ge=0, le=65_535)] = Field(
-        0, description="Port of the worker's Prometheus metrics on 127.0.0.1; 0 turns it off."
+        0, description="Port of the worker's Prometheus metrics; 0 turns them off."
+    )
+    worker_metrics_host: str = Field(
+        "127.0.0.1",
+        description=(
+            "Address the metrics listen on: loopback by default; 0.0.0.0 in a container so "
+            "Prometheus can scrape every worker replica."
+        ),
+        min_length=1,
     )
     worker_log_every: Annotated[Duration, Field(gt=timedelta(0))] = Field(
         timedelta(seconds=30),

@@ -56,7 +56,11 @@ class RetryPolicy:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "RetryPolicy":
-        return cls(settings.sink_retries, settings.sink_retry_backoff.total_seconds())
+        return cls(
+            settings.sink_retries,
+            settings.sink_retry_backoff.total_seconds(),
+            settings.sink_retry_max_backoff.total_seconds(),
+        )
 
     def delays(self) -> Iterator[float]:
         for attempt in range(self.retries):

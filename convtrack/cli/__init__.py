@@ -7,6 +7,7 @@ from convtrack.cli.contracts import contracts_app
 from convtrack.cli.dashboards import dashboards_app
 from convtrack.cli.db import db_app, run_sql
 from convtrack.cli.demo import run_demo
+from convtrack.cli.dlq import dlq_app
 from convtrack.cli.kafka import run_broker, topics_app
 from convtrack.cli.replay import replay_file
 from convtrack.cli.report_html import write_report
@@ -15,6 +16,7 @@ from convtrack.cli.settings import show_settings
 from convtrack.cli.simulate import simulate_traffic
 from convtrack.cli.validate import validate_file
 from convtrack.cli.verify import verify_store
+from convtrack.cli.worker import worker_command
 
 app = typer.Typer(
     name="convtrack",
@@ -48,6 +50,7 @@ app.add_typer(
 )
 app.command(name="demo")(run_demo)
 app.add_typer(db_app, name="db", help="Create and upgrade the ClickHouse schema.")
+app.add_typer(dlq_app, name="dlq", help="Replay dead letters.")
 app.command(name="replay")(replay_file)
 app.command(name="report")(write_report)
 app.add_typer(schemas_app, name="schemas", help="List and export the event schemas (JSON Schema).")
@@ -57,6 +60,7 @@ app.add_typer(topics_app, name="topics", help="Create and list the Kafka topics.
 app.command(name="sql")(run_sql)
 app.command(name="validate")(validate_file)
 app.command(name="verify")(verify_store)
+app.command(name="worker")(worker_command)
 
 
 def main() -> None:

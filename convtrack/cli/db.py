@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from convtrack.cli.common import console, err_console, fail, settings_or_exit
+from convtrack.settings import Settings
 from convtrack.sinks import (
     MIGRATIONS,
     StoreError,
@@ -35,8 +36,9 @@ class OutputFormat(StrEnum):
 
 
 @contextmanager
-def open_store() -> Iterator[Client]:
-    settings = settings_or_exit()
+def open_store(settings: Settings | None = None) -> Iterator[Client]:
+    """The store of `settings` (default: the environment's)."""
+    settings = settings or settings_or_exit()
     try:
         client = connect_settings(settings)
     except StoreError as error:

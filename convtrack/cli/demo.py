@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from convtrack.cli.common import console, err_console, fail, settings_or_exit
 from convtrack.cli.db import open_store
+from convtrack.cli.demo_kafka import run_kafka_demo
 from convtrack.cli.replay import replay_into
 from convtrack.cli.report import print_scorecard
 from convtrack.simulator import SimulationConfig, open_jsonl, simulate, write_all
@@ -33,6 +34,13 @@ def run_demo(
     ] = None,
     days: Annotated[float, typer.Option(min=1, max=60, help="Days of traffic to simulate.")] = 7,
     seed: Annotated[int, typer.Option(help="Same seed, same traffic, same results.")] = 42,
+    kafka: Annotated[
+        bool,
+        typer.Option(
+            "--kafka",
+            help="Through an embedded Kafka broker and the worker, as in production.",
+        ),
+    ] = False,
 ) -> None:
     """Simulate a week of traffic, run the pipeline into the embedded store, print the report."""
     settings = settings_or_exit()
@@ -43,6 +51,9 @@ def run_demo(
         duration=timedelta(days=days),
         conversations=SimulationConfig.conversations_for(timedelta(days=days)),
     )
+    if kafka:
+        run_kafka_demo(settings, config, out or settings.data_dir / "demo-kafka")
+        return
     err_console.print(f"simulating {days:g} days of traffic into {events_file} ...")
     try:
         folder.mkdir(parents=True, exist_ok=True)

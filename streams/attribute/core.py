@@ -29,7 +29,7 @@ int32 offsets from the conversation's first event. Below ~350 B would need a key
 outside Python objects (one arena of packed conversations indexed by a hash of the key).
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -61,9 +61,17 @@ class _Touched(NamedTuple):
 
 
 class Attributor:
-    def __init__(self, contracts: ContractBook, limits: Limits | None = None) -> None:
+    def __init__(
+        self,
+        contracts: ContractBook,
+        limits: Limits | None = None,
+        restore: Callable[[ConversationKey], ConversationState | None] | None = None,
+    ) -> None:
+        """`restore` gives back a conversation not in memory from saved state (a restarted
+        worker's), or None; its facts then count as already emitted."""
         self.contracts = contracts
         self.limits = limits or Limits()
+        self._restore = restore
         self._states: dict[ConversationKey, bytes] = {}
         """Packed (see `packed`): unpacked only while a batch feeds the conversation."""
 
@@ -88,7 +96,13 @@ class Attributor:
             seen = touched.get(key)
             if seen is None:
                 blob = self._states.get(key)
-                if blob is None:
+                restored = None
+                if blob is None and self._restore is not None:
+                    restored = self._restore(key)
+                if restored is not None:
+                    state = restored
+                    before = facts_of(state, self.contracts)
+                elif blob is None:
                     state = ConversationState(*key, event.user_id, event.occurred_at)
                     before = {}
                 else:

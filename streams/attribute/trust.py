@@ -14,6 +14,7 @@ counts it in the conversion's window. Arrival order does not matter: a start tha
 before the conversion it follows is kept and matched when the conversion arrives.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -121,6 +122,30 @@ class TrustTracker:
                     )
                 )
         return found
+
+    def export(
+        self, key: UserKey
+    ) -> (
+        tuple[datetime, tuple[tuple[datetime, Surface, str, str, str | None], ...], frozenset[str]]
+        | None
+    ):
+        """(last_seen, visits, conversion ids reported) of a user, or None: to save it."""
+        user = self._users.get(key)
+        if user is None:
+            return None
+        return user.last_seen, user.visits, user.returned
+
+    def restore(
+        self,
+        key: UserKey,
+        last_seen: datetime,
+        visits: Iterable[tuple[datetime, Surface, str, str, str | None]],
+        returned: frozenset[str],
+    ) -> None:
+        """Puts back a user as `export` gave it; reports nothing again."""
+        user = self._users[key] = _UserState(last_seen)
+        user.visits = tuple(_Visit(*visit) for visit in visits)
+        user.returned = returned
 
     def expire(self, now: datetime) -> list[UserKey]:
         """Evicts users with no event for `user_ttl` of event time `now`; returns their keys."""

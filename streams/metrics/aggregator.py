@@ -113,18 +113,36 @@ class MetricsAggregator:
         windows them as the live run did."""
         self._ingest.add(IngestWindow(tenant_id, minute(at)), counts)
 
-    def flush(self) -> Flush:
-        """A snapshot of every window changed since the last flush, sorted by key."""
+    def flush(self, version_floor: int = 0) -> Flush:
+        """A snapshot of every window changed since the last flush, sorted by key.
+
+        Versions count flushes, or are at least `version_floor`. A Kafka worker passes one past
+        the last offset it took: then a version names how far into its partition the counters
+        go, so after a crash the replayed batches (cut differently) write each version with the
+        same counters as before, and no older, stored row outranks the newest counters."""
         return Flush(
             [
                 SurfaceSnapshot(self.shard, e.key, e.part, e.version, e.counters.counters())
-                for e in self._surfaces.flush()
+                for e in self._surfaces.flush(version_floor)
             ],
             [
                 IngestSnapshot(self.shard, e.key, e.part, e.version, e.counters)
-                for e in self._ingest.flush()
+                for e in self._ingest.flush(version_floor)
             ],
         )
+
+    def restore_surface(self, window: SurfaceWindow, part: int, version: int, tally: Tally) -> None:
+        """Puts back a window as it was last flushed (a restarted worker's saved state)."""
+        self._surfaces.restore(window, part, version, tally)
+
+    def restore_ingest(
+        self, window: IngestWindow, part: int, version: int, counters: IngestCounters
+    ) -> None:
+        self._ingest.restore(window, part, version, counters)
+
+    def open_slots(self) -> tuple[set[tuple[SurfaceWindow, int]], set[tuple[IngestWindow, int]]]:
+        """The (window, part)s in memory: a saved window not among them is closed for good."""
+        return self._surfaces.slots(), self._ingest.slots()
 
     def expire(self, watermark: datetime) -> None:
         """Finalizes windows older than `watermark - lateness` and forgets them once flushed.

@@ -76,12 +76,13 @@ class WindowStore(Generic[K, C]):
         entry.counters = self._merge(entry.counters, delta)
         entry.dirty = True
 
-    def flush(self) -> list[Emitted[K, C]]:
-        """The changed windows, sorted by (key, part), each with its next version."""
+    def flush(self, version_floor: int = 0) -> list[Emitted[K, C]]:
+        """The changed windows, sorted by (key, part), each with its next version, at least
+        `version_floor` (see `MetricsAggregator.flush`)."""
         emitted: list[Emitted[K, C]] = []
         for (key, part), entry in self._open.items():
             if entry.dirty:
-                entry.version += 1
+                entry.version = max(entry.version + 1, version_floor)
                 entry.dirty = False
                 emitted.append(Emitted(key, part, entry.version, entry.counters))
         # Windows clean before this flush were already judged at the current horizon (by
@@ -94,6 +95,14 @@ class WindowStore(Generic[K, C]):
         if self._horizon is None or horizon > self._horizon:
             self._horizon = horizon
         self._drop_final(list(self._open))
+
+    def restore(self, key: K, part: int, version: int, counters: C) -> None:
+        """Puts back a window as last flushed (clean: it is stored already)."""
+        self._open[(key, part)] = _Open(counters, version)
+
+    def slots(self) -> set[tuple[K, int]]:
+        """Every (key, part) in memory."""
+        return set(self._open)
 
     def _part_for(self, key: K) -> int:
         horizon = self._horizon

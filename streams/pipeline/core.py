@@ -7,7 +7,7 @@ users) runs when that clock crosses an hour, not per event; alerts judge a base 
 clock is `alert_grace` past its end, so events a little late still count.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -15,7 +15,13 @@ from convtrack.contracts import ContractBook
 from convtrack.schemas.dead_letter import DeadLetterV1, SourcePosition
 from convtrack.streams.alerts import Alert, AlertEvaluator, AlertTuning, PeriodRollup
 from convtrack.streams.alerts.measures import period_start
-from convtrack.streams.attribute import Attributor, Change, TrustTracker
+from convtrack.streams.attribute import (
+    Attributor,
+    Change,
+    ConversationKey,
+    ConversationState,
+    TrustTracker,
+)
 from convtrack.streams.attribute.trust import ReturningConverter
 from convtrack.streams.metrics import (
     IngestSnapshot,
@@ -35,6 +41,11 @@ class PipelineConfig:
     alert_tuning: AlertTuning = field(default_factory=AlertTuning)
     alert_grace: timedelta = timedelta(hours=1)
     """How long past a period's end the clock must be before the period is judged."""
+    trust: bool = True
+    """Track durable trust here. False where it runs elsewhere: a Kafka partition sees only
+    part of a user's conversations (DESIGN.md, Storage, trap 2)."""
+    alerts: bool = True
+    """Judge alerts here. False where this pipeline's metrics are one partial among several."""
 
 
 @dataclass(slots=True)
@@ -49,15 +60,22 @@ class Output:
     surface_snapshots: list[SurfaceSnapshot] = field(default_factory=list)
     ingest_snapshots: list[IngestSnapshot] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
+    evicted: list[ConversationKey] = field(default_factory=list)
+    """Conversations expired from memory (their saved state can go too)."""
 
 
 class Pipeline:
     def __init__(
-        self, validator: Validator, contracts: ContractBook, config: PipelineConfig | None = None
+        self,
+        validator: Validator,
+        contracts: ContractBook,
+        config: PipelineConfig | None = None,
+        restore: Callable[[ConversationKey], ConversationState | None] | None = None,
     ) -> None:
+        """`restore`: see `Attributor`."""
         self.config = config or PipelineConfig()
         self.validator = validator
-        self.attributor = Attributor(contracts)
+        self.attributor = Attributor(contracts, restore=restore)
         self.trust = TrustTracker(contracts)
         self.metrics = MetricsAggregator(self.config.shard, validator.config.lateness)
         self.evaluator = AlertEvaluator(contracts, self.config.alert_tuning)
@@ -67,22 +85,27 @@ class Pipeline:
         self._next_housekeeping: datetime | None = None
 
     def process(
-        self, inputs: Iterable[tuple[bytes, SourcePosition]], received_at: datetime
+        self,
+        inputs: Iterable[tuple[bytes, SourcePosition]],
+        received_at: datetime,
+        version_floor: int = 0,
     ) -> Output:
         """Runs a batch of raw inputs received at `received_at` (the only wall-clock input: it
         bounds future timestamps). Never raises on bad input: that becomes dead letters.
 
         Attribution sees the batch's valid events at once (see `Attributor.apply_batch`), so
-        `changes` holds one change per fact the batch moved, not one per event."""
+        `changes` holds one change per fact the batch moved, not one per event.
+        `version_floor`: see `MetricsAggregator.flush`."""
         output = Output()
         ingest = IngestTally()
         validator = self.validator
+        trust = self.config.trust
         for raw, source in inputs:
             late_before = validator.stats.late_accepted
             outcome = validator.validate(raw, source, received_at)
             if isinstance(outcome, ValidEvent):
                 output.events.append(outcome)
-                for converter in self.trust.apply(outcome.event):
+                for converter in self.trust.apply(outcome.event) if trust else ():
                     self.metrics.add_returning(converter)
                     output.returning.append(converter)
             elif isinstance(outcome, Duplicate):
@@ -98,7 +121,7 @@ class Pipeline:
         self.metrics.apply_all(output.changes)
         clock = validator.watermark
         if clock is not None:
-            self._advance(clock, output, final=False)
+            self._advance(clock, output, final=False, version_floor=version_floor)
         return output
 
     def finish(self) -> Output:
@@ -109,17 +132,20 @@ class Pipeline:
             self._advance(clock, output, final=True)
         return output
 
-    def _advance(self, clock: datetime, out: Output, *, final: bool) -> None:
+    def _advance(
+        self, clock: datetime, out: Output, *, final: bool, version_floor: int = 0
+    ) -> None:
         if self._next_housekeeping is None or clock >= self._next_housekeeping:
-            self.attributor.expire(clock)
+            out.evicted += self.attributor.expire(clock)
             self.trust.expire(clock)
             self.metrics.expire(clock)
             self._next_housekeeping = clock + _HOUSEKEEPING
-        flush = self.metrics.flush()
+        flush = self.metrics.flush(version_floor)
         out.surface_snapshots += flush.surfaces
         out.ingest_snapshots += flush.ingest
-        self.rollup.add(flush)
-        out.alerts += self._judge(clock, final)
+        if self.config.alerts:
+            self.rollup.add(flush)
+            out.alerts += self._judge(clock, final)
 
     def _judge(self, clock: datetime, final: bool) -> list[Alert]:
         period = self.evaluator.tuning.period

@@ -1,0 +1,180 @@
+"""The faust app: topics, the two agents, the health timer. Built from settings and the parts
+the caller opened (store client, pseudonymization key, contracts), so tests inject their own.
+"""
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any, cast
+
+import faust
+from clickhouse_connect.driver.client import Client
+from faust.tables.manager import TableManager
+
+from convtrack.contracts import ContractBook
+from convtrack.runner import StoreWriter
+from convtrack.settings import Settings, TableStore
+from convtrack.sinks.sink import SinkBackpressure
+from convtrack.streams.kafka.connection import servers
+from convtrack.streams.pipeline import Pipeline, PipelineConfig
+from convtrack.streams.validate import Pseudonymizer, ValidateConfig, Validator
+from convtrack.streams.worker.health import WorkerHealth, partition_offsets
+from convtrack.streams.worker.records import OutMessage, RawRecord
+from convtrack.streams.worker.shards import Loader, Shards
+from convtrack.streams.worker.stages import RawStage, StoreGate, TrustStage
+from convtrack.streams.worker.tables import state_table
+from convtrack.streams.worker.trust import TrustShards
+
+log = logging.getLogger("convtrack.worker")
+_RECOVERY_POLL_SECONDS = 0.05
+
+# Tansu joins a group in about session_timeout/2 (INFRA.md): short timeouts keep rebalances
+# and the eviction of a crashed worker quick. The fetch and buffer sizes are the measured
+# throughput settings for faust on this broker.
+_CONSUMER_OPTIONS: dict[str, Any] = {
+    "broker_session_timeout": 6.0,
+    "broker_heartbeat_interval": 1.0,
+    "broker_rebalance_timeout": 30.0,
+    "broker_commit_interval": 1.0,
+    "consumer_max_fetch_size": 8 * 1024 * 1024,
+    "stream_buffer_maxsize": 65_536,
+    "consumer_auto_offset_reset": "earliest",
+}
+
+
+def rocksdb_available() -> bool:
+    try:
+        import rocksdict  # type: ignore[import-not-found,unused-ignore]  # noqa: F401, PLC0415
+    except ImportError:
+        return False
+    return True
+
+
+def table_store_url(choice: TableStore) -> str:
+    if choice is TableStore.ROCKSDB or (choice is TableStore.AUTO and rocksdb_available()):
+        return "rocksdb://"
+    return "memory://"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerParts:
+    settings: Settings
+    contracts: ContractBook
+    pseudonymizer: Pseudonymizer
+    client: Client
+    """The ClickHouse client; the worker owns it for its lifetime."""
+
+
+def raw_record(event: Any) -> RawRecord:
+    message = event.message
+    return RawRecord(message.partition, message.offset, message.value, message.headers)
+
+
+class WorkerApp:
+    def __init__(self, parts: WorkerParts, health: WorkerHealth | None = None) -> None:
+        settings = parts.settings
+        self.settings = settings
+        self.health = health or WorkerHealth()
+        datadir = settings.data_dir / "worker" / settings.worker_app_id
+        # faust makes only the last level of its data directory
+        datadir.mkdir(parents=True, exist_ok=True)
+        self.app = faust.App(
+            settings.worker_app_id,
+            broker=[f"kafka://{server}" for server in servers(settings.kafka_bootstrap_servers)],
+            store=table_store_url(settings.worker_table_store),
+            datadir=str(datadir),
+            key_serializer="raw",
+            value_serializer="raw",
+            topic_partitions=settings.kafka_partitions,
+            topic_replication_factor=settings.kafka_replication_factor,
+            web_enabled=False,
+            **_CONSUMER_OPTIONS,
+        )
+        raw_topic = self.app.topic(settings.raw_topic, key_type=bytes, value_type=bytes)
+        dead_topic = self.app.topic(settings.dead_letter_topic, key_type=bytes, value_type=bytes)
+        trust_topic = self.app.topic(settings.trust_topic, key_type=bytes, value_type=bytes)
+        validate = ValidateConfig.from_settings(settings)
+
+        # Per-shard alerts would judge a partial of each window; on Kafka alerting needs the
+        # summed metrics, which no single partition has (see docs/worker.md).
+        def new_pipeline(partition: int, restore: Loader | None) -> Pipeline:
+            validator = Validator(validate, parts.pseudonymizer)
+            config = PipelineConfig(shard=partition, trust=False, alerts=False)
+            return Pipeline(validator, parts.contracts, config, restore=restore)
+
+        gate = StoreGate(
+            StoreWriter.from_settings(parts.client, settings, on_wait=self._store_waits),
+            self.health,
+        )
+
+        async def send_dead_letter(message: OutMessage) -> None:
+            await dead_topic.send(key=message.key, value=message.value, partition=message.partition)
+
+        async def send_trust(message: OutMessage) -> None:
+            await trust_topic.send(
+                value=message.value, partition=message.partition, headers=list(message.headers)
+            )
+
+        self.raw = RawStage(
+            settings.raw_topic,
+            Shards(new_pipeline, state_table(self.app, "raw-state", settings.kafka_partitions)),
+            gate,
+            self.health,
+            assigned=lambda: self._assigned(settings.raw_topic),
+            ready=self._recovered,
+            send_dead_letter=send_dead_letter,
+            send_trust=send_trust,
+            trust_partitions=settings.kafka_partitions,
+        )
+        self.trust = TrustStage(
+            settings.trust_topic,
+            TrustShards(
+                parts.contracts,
+                validate.lateness,
+                state_table(self.app, "trust-state", settings.kafka_partitions),
+            ),
+            gate,
+            self.health,
+            assigned=lambda: self._assigned(settings.trust_topic),
+            ready=self._recovered,
+        )
+        take = settings.worker_take_records
+        within = settings.worker_take_within.total_seconds()
+
+        # take_events, not take: it keeps each record's partition, offset and headers.
+        async def process_raw(stream: faust.StreamT[bytes]) -> None:
+            async for events in cast(faust.Stream[bytes], stream).take_events(take, within):
+                await self.raw.handle([raw_record(e) for e in events])
+
+        async def process_trust(stream: faust.StreamT[bytes]) -> None:
+            async for events in cast(faust.Stream[bytes], stream).take_events(take, within):
+                await self.trust.handle([raw_record(e) for e in events])
+
+        self.app.agent(raw_topic, name="raw")(process_raw)
+        self.app.agent(trust_topic, name="trust")(process_trust)
+        self.app.timer(settings.worker_log_every.total_seconds())(self._log_health)
+
+    async def _recovered(self) -> None:
+        recovery = cast(TableManager, self.app.tables).recovery
+        while recovery.in_recovery or not recovery.completed.is_set():
+            await asyncio.sleep(_RECOVERY_POLL_SECONDS)
+
+    def _assigned(self, topic: str) -> set[int]:
+        return {tp.partition for tp in self.app.assignor.assigned_actives() if tp.topic == topic}
+
+    def offsets(self) -> list[Any]:
+        monitor = self.app.monitor
+        topics = {self.settings.raw_topic, self.settings.trust_topic}
+        return partition_offsets(
+            monitor.tp_committed_offsets, monitor.tp_read_offsets, monitor.tp_end_offsets, topics
+        )
+
+    async def _log_health(self) -> None:
+        offsets = self.health.observe_offsets(self.offsets())
+        log.info("health: %s", self.health.summary(offsets))
+
+    def _store_waits(self, pushback: SinkBackpressure) -> None:
+        self.health.sink_waits.inc()
+        log.warning(
+            "store unavailable, input paused: %s; retrying in %.0fs", pushback, pushback.retry_after
+        )

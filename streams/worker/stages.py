@@ -1,0 +1,126 @@
+"""What the worker's two agents do with each batch of taken records. Thin: the cores do the
+work; this is the order that makes delivery at-least-once without loss.
+
+Per batch: run the cores (in a thread, so faust's heartbeats and fetches go on), write every
+output to ClickHouse and wait until it is stored (in a thread too: an unavailable store makes
+the write wait, and input simply stops), then send dead letters and re-keyed events, then save
+state. Only then does the agent return, faust acks the records, and a later commit (which
+flushes the producer first) covers them. A crash anywhere before the commit replays the batch:
+the inserts are idempotent and the saved state dedups what it already holds.
+"""
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+
+from convtrack.runner import StoreWriter
+from convtrack.streams.pipeline import Output
+from convtrack.streams.worker.health import WorkerHealth
+from convtrack.streams.worker.records import (
+    OutMessage,
+    RawRecord,
+    dead_letter_messages,
+    inputs_by_partition,
+    next_offsets,
+    trust_messages,
+)
+from convtrack.streams.worker.shards import Shards
+from convtrack.streams.worker.trust import TrustShards
+
+Send = Callable[[OutMessage], Awaitable[None]]
+Ready = Callable[[], Awaitable[None]]
+"""Returns once the tables are restored: faust may hand over records while it still reads the
+changelogs, and a pipeline built then would start from part of its saved state."""
+Assigned = Callable[[], set[int]]
+"""The partitions of the stage's topic this worker owns now."""
+
+
+class StoreGate:
+    """The one StoreWriter both agents share, used by one of them at a time."""
+
+    def __init__(self, writer: StoreWriter, health: WorkerHealth) -> None:
+        self._writer = writer
+        self._health = health
+        self._lock = asyncio.Lock()
+
+    async def write(self, outputs: Sequence[Output]) -> None:
+        async with self._lock:
+            started = time.perf_counter()
+            await asyncio.to_thread(self._write, outputs)
+            self._health.sink_flush.observe(time.perf_counter() - started)
+
+    def _write(self, outputs: Sequence[Output]) -> None:
+        for output in outputs:
+            self._writer.write(output)
+        self._writer.flush()
+
+
+class RawStage:
+    def __init__(
+        self,
+        topic: str,
+        shards: Shards,
+        gate: StoreGate,
+        health: WorkerHealth,
+        *,
+        assigned: Assigned,
+        ready: Ready,
+        send_dead_letter: Send,
+        send_trust: Send,
+        trust_partitions: int,
+    ) -> None:
+        self.topic = topic
+        self.shards = shards
+        self._gate = gate
+        self._health = health
+        self._assigned = assigned
+        self._ready = ready
+        self._send_dead_letter = send_dead_letter
+        self._send_trust = send_trust
+        self._trust_partitions = trust_partitions
+
+    async def handle(self, records: Sequence[RawRecord]) -> dict[int, Output]:
+        await self._ready()
+        self.shards.keep_only(self._assigned())
+        inputs = inputs_by_partition(self.topic, records)
+        outputs = await asyncio.to_thread(
+            self.shards.process, inputs, datetime.now(UTC), next_offsets(records)
+        )
+        await self._gate.write(list(outputs.values()))
+        self.shards.save(outputs)
+        for output in outputs.values():
+            for message in dead_letter_messages(output.dead_letters):
+                await self._send_dead_letter(message)
+            for message in trust_messages(output, self._trust_partitions):
+                await self._send_trust(message)
+        self._health.observe_raw(len(records), self.topic, outputs.values())
+        return outputs
+
+
+class TrustStage:
+    def __init__(
+        self,
+        topic: str,
+        shards: TrustShards,
+        gate: StoreGate,
+        health: WorkerHealth,
+        *,
+        assigned: Assigned,
+        ready: Ready,
+    ) -> None:
+        self.topic = topic
+        self.shards = shards
+        self._gate = gate
+        self._health = health
+        self._assigned = assigned
+        self._ready = ready
+
+    async def handle(self, records: Sequence[RawRecord]) -> dict[int, Output]:
+        await self._ready()
+        self.shards.keep_only(self._assigned())
+        outputs = await asyncio.to_thread(self.shards.process, records)
+        await self._gate.write(list(outputs.values()))
+        self.shards.save(outputs)
+        self._health.records.labels(self.topic).inc(len(records))
+        return outputs

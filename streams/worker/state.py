@@ -1,0 +1,177 @@
+"""Saving each partition's state after a batch, and restoring it when a partition is (re)assigned.
+
+What is saved, each table key written at most once per batch:
+- validator: one chunk per batch of the event ids it accepted (by hour) and its watermark;
+  chunks whose hours fell behind the lateness horizon are deleted;
+- attribution: per conversation its validated events and fact revision, rebuilt only when
+  the conversation is next touched (`rebuild`), with its revision, so new fact versions stay
+  above the stored ones and nothing is emitted again;
+- metrics: per window and part the latest (version, counters), so a restarted aggregator goes
+  on adding to the stored figures instead of overwriting them with partial counts.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+from uuid import UUID
+
+from convtrack.schemas.registry import REGISTRY
+from convtrack.streams.attribute import ConversationKey, ConversationState
+from convtrack.streams.attribute.records import record_of
+from convtrack.streams.metrics import MetricsAggregator
+from convtrack.streams.pipeline import Output, Pipeline
+from convtrack.streams.validate.dedup import hour_of
+from convtrack.streams.worker import codec
+from convtrack.streams.worker.codec import CONVERSATION, DEDUP, INGEST, SURFACE, DedupChunk
+
+
+class StateTable(Protocol):
+    def get(self, key: bytes) -> bytes | None: ...
+
+    def set(self, key: bytes, value: bytes) -> None: ...
+
+    def delete(self, key: bytes) -> None: ...
+
+    def items_of(self, partition: int) -> Iterator[tuple[bytes, bytes]]: ...
+
+
+def rebuild(key: ConversationKey, value: bytes) -> ConversationState | None:
+    """A conversation's state from its saved events, at its saved revision."""
+    revision, events = codec.decode_conversation(value)
+    parsed = [REGISTRY.adapter.validate_json(event) for event in events]
+    if not parsed:
+        return None
+    first = parsed[0]
+    state = ConversationState(*key, first.user_id, first.occurred_at)
+    for event in parsed:
+        state.touch(event.occurred_at, event.surface, event.surface_id, event.user_id)
+        record = record_of(event)
+        if record is not None:
+            state.add(record)
+    state.revision = revision
+    return state
+
+
+def conversation_key(partition: int, key: ConversationKey) -> bytes:
+    return codec.key(partition, CONVERSATION, *key)
+
+
+@dataclass(slots=True)
+class WindowKeys:
+    """Which window keys of one aggregator are saved, so closed ones can be deleted."""
+
+    saved: set[bytes] = field(default_factory=set)
+
+    def restore(
+        self, metrics: MetricsAggregator, partition: int, kind: str, parts: list[str], value: bytes
+    ) -> None:
+        if kind == SURFACE:
+            window, part = codec.surface_window(parts)
+            version, tally = codec.decode_surface(value)
+            metrics.restore_surface(window, part, version, tally)
+            self.saved.add(codec.surface_key(partition, window, part))
+        else:
+            ingest, part = codec.ingest_window(parts)
+            ingest_version, counters = codec.decode_ingest(value)
+            metrics.restore_ingest(ingest, part, ingest_version, counters)
+            self.saved.add(codec.ingest_key(partition, ingest, part))
+
+    def save(
+        self, table: StateTable, metrics: MetricsAggregator, partition: int, output: Output
+    ) -> None:
+        for surface in output.surface_snapshots:
+            window_key = codec.surface_key(partition, surface.window, surface.part)
+            table.set(window_key, codec.encode_surface(surface.version, surface.counters))
+            self.saved.add(window_key)
+        for ingest in output.ingest_snapshots:
+            window_key = codec.ingest_key(partition, ingest.window, ingest.part)
+            table.set(window_key, codec.encode_ingest(ingest.version, ingest.counters))
+            self.saved.add(window_key)
+        surfaces, ingests = metrics.open_slots()
+        still_open = {codec.surface_key(partition, w, p) for w, p in surfaces}
+        still_open |= {codec.ingest_key(partition, w, p) for w, p in ingests}
+        for closed in self.saved - still_open:
+            table.delete(closed)
+        self.saved &= still_open
+
+
+class RawState:
+    """The saved state of one raw partition."""
+
+    def __init__(self, partition: int, table: StateTable) -> None:
+        self.partition = partition
+        self.table = table
+        self._next_chunk = 0
+        self._chunk_hours: dict[int, int] = {}
+        """Chunk number -> the newest hour it holds ids of."""
+        self._windows = WindowKeys()
+
+    def load(self, key: ConversationKey) -> ConversationState | None:
+        value = self.table.get(conversation_key(self.partition, key))
+        return None if value is None else rebuild(key, value)
+
+    def restore(self, pipeline: Pipeline) -> None:
+        """Everything but conversations (those come back through `load`, when touched)."""
+        validator, watermark = pipeline.validator, None
+        for raw_key, value in self.table.items_of(self.partition):
+            _, kind, parts = codec.split_key(raw_key)
+            if kind == DEDUP:
+                chunk = codec.decode_dedup(value)
+                number = int(parts[0])
+                self._next_chunk = max(self._next_chunk, number + 1)
+                self._chunk_hours[number] = max(chunk.ids, default=0)
+                for hour, ids in chunk.ids.items():
+                    at = codec.from_micros(hour * 3_600_000_000)
+                    for event_id in ids:
+                        validator.dedup.remember(event_id, at)
+                if chunk.watermark is not None and (
+                    watermark is None or chunk.watermark > watermark
+                ):
+                    watermark = chunk.watermark
+            elif kind in (SURFACE, INGEST):
+                self._windows.restore(pipeline.metrics, self.partition, kind, parts, value)
+        if watermark is not None:
+            validator.watermark = watermark
+            validator.dedup.forget_before(watermark - validator.config.lateness)
+            pipeline.metrics.expire(watermark)
+
+    def save(self, pipeline: Pipeline, output: Output) -> None:
+        self._save_dedup(pipeline, output)
+        by_conversation: dict[ConversationKey, list[bytes]] = defaultdict(list)
+        for valid in output.events:
+            event = valid.event
+            by_conversation[(event.tenant_id, event.conversation_id)].append(
+                event.model_dump_json().encode()
+            )
+        for key, events in by_conversation.items():
+            state = pipeline.attributor.conversation(*key)
+            if state is None:  # expired within this very batch
+                continue
+            table_key = conversation_key(self.partition, key)
+            value = codec.append_conversation(self.table.get(table_key), state.revision, events)
+            self.table.set(table_key, value)
+        for key in output.evicted:
+            self.table.delete(conversation_key(self.partition, key))
+        self._windows.save(self.table, pipeline.metrics, self.partition, output)
+
+    def _save_dedup(self, pipeline: Pipeline, output: Output) -> None:
+        ids: dict[int, list[UUID]] = defaultdict(list)
+        for valid in output.events:
+            ids[hour_of(valid.event.occurred_at)].append(valid.event.event_id)
+        watermark = pipeline.validator.watermark
+        if ids:
+            number = self._next_chunk
+            self._next_chunk += 1
+            chunk_key = codec.key(self.partition, DEDUP, f"{number:012d}")
+            self.table.set(chunk_key, codec.encode_dedup(DedupChunk(watermark, dict(ids))))
+            self._chunk_hours[number] = max(ids)
+        if watermark is not None:
+            self._forget_chunks_before(hour_of(watermark - pipeline.validator.config.lateness))
+
+    def _forget_chunks_before(self, cutoff: int) -> None:
+        # The newest chunk always stays: it carries the watermark.
+        newest = max(self._chunk_hours, default=None)
+        for number in [n for n, hour in self._chunk_hours.items() if hour < cutoff and n != newest]:
+            self.table.delete(codec.key(self.partition, DEDUP, f"{number:012d}"))
+            del self._chunk_hours[number]

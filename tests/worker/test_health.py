@@ -1,0 +1,35 @@
+"""Lag from committed offsets, never from end offsets alone; the log line."""
+
+from faust.types import TP
+
+from convtrack.streams.worker.health import PartitionOffsets, WorkerHealth, partition_offsets
+from convtrack.streams.worker.progress import behind
+
+
+def test_lag_counts_what_was_read_when_the_high_watermark_lags_behind() -> None:
+    # Tansu: after a batched send the fetch's high watermark points at the last batch's start.
+    assert PartitionOffsets("raw", 0, committed=10, read=29, end=21).lag == 20
+    assert PartitionOffsets("raw", 0, committed=None, read=None, end=5).lag == 5
+    assert PartitionOffsets("raw", 0, committed=30, read=29, end=21).lag == 0
+
+
+def test_offsets_are_rows_per_topic_partition_of_the_given_topics() -> None:
+    raw0, raw1, other = TP("raw", 0), TP("raw", 1), TP("elsewhere", 0)
+    rows = partition_offsets({raw0: 3}, {raw1: 8, other: 1}, {raw0: 5}, {"raw"})
+    assert [(r.partition, r.committed, r.read, r.end) for r in rows] == [
+        (0, 3, None, 5),
+        (1, None, 8, None),
+    ]
+    health = WorkerHealth()
+    health.observe_offsets(rows)
+    assert (
+        health.registry.get_sample_value(
+            "convtrack_worker_consumer_lag", {"topic": "raw", "partition": "1"}
+        )
+        == 9
+    )
+    assert "lag raw[0]=2 raw[1]=9" in health.summary(rows)
+
+
+def test_behind_compares_what_was_produced_with_what_was_committed() -> None:
+    assert behind({0: 5, 1: 7}, {0: 5, 1: 9, 2: 1}) == 3
