@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo demo-kafka test bench lint typecheck unit install install-test clean
+.PHONY: demo demo-kafka test bench lint typecheck unit chromium install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,7 @@ install-test: $(VENV)/.installed-test
 
 demo: $(VENV)/.installed
 	$(BIN)/convtrack demo
+	$(BIN)/convtrack report
 
 demo-kafka: $(VENV)/.installed
 	$(BIN)/convtrack demo --kafka

@@ -24,3 +24,9 @@ def settings_or_exit() -> Settings:
         return load_settings()
     except SettingsError as error:
         fail(str(error))
+
+
+def wide_console(min_width: int = 190) -> Console:
+    """For the wide report tables: rich squeezes columns to fit a narrow terminal (80 columns
+    when piped) until they read as ellipses; wrapping long lines keeps every number legible."""
+    return Console(width=max(console.width, min_width))

@@ -5,7 +5,7 @@ from decimal import Decimal
 from clickhouse_connect.driver.client import Client
 from rich.table import Table
 
-from convtrack.cli.common import console
+from convtrack.cli.common import console, wide_console
 from convtrack.runner import RunSummary
 from convtrack.scorecard import scorecard, stored_period
 from convtrack.streams.alerts import Alert, AlertState, describe
@@ -50,7 +50,7 @@ def print_alerts(alerts: list[Alert]) -> None:
             f"{alert.window_start:%m-%d %H:%M} to {alert.window_end:%m-%d %H:%M}",
             describe(alert),
         )
-    console.print(table)
+    wide_console().print(table)
 
 
 def _percent(value: float | None) -> str:
@@ -108,7 +108,7 @@ def print_scorecard(client: Client, alerts: list[Alert]) -> None:
             _percent(score.durable_trust),
             _money(score.net_value),
         )
-    console.print(table)
+    wide_console().print(table)
 
 
 _SCORECARD_COLUMNS = (
