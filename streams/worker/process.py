@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import IO
 
+from convtrack.processes import stop_child
+
 _STOP_SECONDS = 30.0
 
 
@@ -38,16 +40,9 @@ class WorkerProcess:
 
     def stop(self) -> int | None:
         """SIGTERM: the worker finishes its batch, commits and exits. Killed if it lingers."""
-        process = self._process
-        if process is not None and process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(_STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_child(self._process, signal.SIGTERM, _STOP_SECONDS)
         self._close_log()
-        return None if process is None else process.returncode
+        return None if self._process is None else self._process.returncode
 
     def kill(self) -> None:
         """SIGKILL: a crash, nothing flushed or committed on the way out."""
