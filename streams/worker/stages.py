@@ -56,7 +56,31 @@ class StoreGate:
         self._writer.flush()
 
 
-class RawStage:
+class _Stage:
+    """What both agents share: the topic, the store, health, and which partitions they own."""
+
+    def __init__(
+        self,
+        topic: str,
+        gate: StoreGate,
+        health: WorkerHealth,
+        *,
+        assigned: Assigned,
+        ready: Ready,
+    ) -> None:
+        self.topic = topic
+        self._gate = gate
+        self._health = health
+        self._assigned = assigned
+        self._ready = ready
+
+    async def _owned(self) -> set[int]:
+        """Waits for restored tables; the partitions this worker owns now."""
+        await self._ready()
+        return self._assigned()
+
+
+class RawStage(_Stage):
     def __init__(
         self,
         topic: str,
@@ -70,19 +94,14 @@ class RawStage:
         send_trust: Send,
         trust_partitions: int,
     ) -> None:
-        self.topic = topic
+        super().__init__(topic, gate, health, assigned=assigned, ready=ready)
         self.shards = shards
-        self._gate = gate
-        self._health = health
-        self._assigned = assigned
-        self._ready = ready
         self._send_dead_letter = send_dead_letter
         self._send_trust = send_trust
         self._trust_partitions = trust_partitions
 
     async def handle(self, records: Sequence[RawRecord]) -> dict[int, Output]:
-        await self._ready()
-        self.shards.keep_only(self._assigned())
+        self.shards.keep_only(await self._owned())
         inputs = inputs_by_partition(self.topic, records)
         outputs = await asyncio.to_thread(
             self.shards.process, inputs, datetime.now(UTC), next_offsets(records)
@@ -98,7 +117,7 @@ class RawStage:
         return outputs
 
 
-class TrustStage:
+class TrustStage(_Stage):
     def __init__(
         self,
         topic: str,
@@ -109,16 +128,11 @@ class TrustStage:
         assigned: Assigned,
         ready: Ready,
     ) -> None:
-        self.topic = topic
+        super().__init__(topic, gate, health, assigned=assigned, ready=ready)
         self.shards = shards
-        self._gate = gate
-        self._health = health
-        self._assigned = assigned
-        self._ready = ready
 
     async def handle(self, records: Sequence[RawRecord]) -> dict[int, Output]:
-        await self._ready()
-        self.shards.keep_only(self._assigned())
+        self.shards.keep_only(await self._owned())
         outputs = await asyncio.to_thread(self.shards.process, records)
         await self._gate.write(list(outputs.values()))
         self.shards.save(outputs)
