@@ -10,7 +10,6 @@ from pydantic import ConfigDict, Field
 from convtrack.schemas.compat import check_compatible
 from convtrack.schemas.envelope import Event
 from convtrack.schemas.events.exposure_v1 import ExposureKind, ExposureV1
-from convtrack.schemas.examples import example
 from convtrack.schemas.jsonschema import (
     DEAD_LETTER_TYPE,
     DIALECT,
@@ -107,18 +106,7 @@ def test_each_checked_in_file_is_compatible_with_its_schema(schema: PublishedSch
 
 def test_v2_lives_beside_v1(tmp_path: Path) -> None:
     registry = REGISTRY.with_schemas(ExposureV2)
-    v1 = example(
-        "exposure",
-        1,
-        exposure_id="exp-1",
-        kind="ad",
-        offer_id="hotel-1",
-        offer_category="hotels",
-        placement="inline",
-        position=0,
-        relevance=0.5,
-        sponsored=True,
-    )
+    v1: dict[str, Any] = ExposureV1.model_json_schema()["examples"][0]
     v2 = {**v1, "schema_version": 2, "relevance_pct": 50}
     del v2["relevance"]
     assert type(registry.adapter.validate_json(json.dumps(v1))) is ExposureV1

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from convtrack.schemas import events
 from convtrack.schemas.envelope import Event
+from convtrack.schemas.events.exposure_v1 import ExposureV1
 from convtrack.schemas.examples import example
 from convtrack.schemas.registry import REGISTRY, DuplicateSchemaError, SchemaRegistry
 
@@ -64,18 +65,8 @@ def test_a_naive_timestamp_is_rejected(schema: type[Event], payload: dict[str, A
 
 
 def _exposure(**fields: Any) -> dict[str, Any]:
-    payload = example(
-        "exposure",
-        1,
-        exposure_id="exp-1",
-        kind="recommendation",
-        offer_id="hotel-123",
-        offer_category="hotels",
-        placement="inline",
-        position=1,
-        relevance=0.87,
-        sponsored=False,
-    )
+    """The exposure schema's own first example (a recommendation at relevance 0.87)."""
+    payload: dict[str, Any] = ExposureV1.model_json_schema()["examples"][0]
     return {**payload, **fields}
 
 
