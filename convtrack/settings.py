@@ -173,6 +173,14 @@ class Settings(BaseSettings):
         ),
         min_length=1,
     )
+    metrics_topic: str = Field(
+        "convtrack.metrics",
+        description=(
+            "The worker's metric snapshots and partition clocks for the alert stage, which "
+            "judges the summed partials; one partition."
+        ),
+        min_length=1,
+    )
     worker_app_id: str = Field(
         "convtrack",
         description=(

@@ -82,8 +82,8 @@ def _bootstrap_hint(listening: str, configured: str) -> str:
 
 @topics_app.command("create")
 def create_topics() -> None:
-    """Create the raw and dead-letter topics (partitions, replication, retention from settings).
-    Existing topics are kept; every partition count is checked."""
+    """Create the raw, dead-letter, trust and metrics topics (partitions, replication,
+    retention from settings). Existing topics are kept; every partition count is checked."""
     settings = settings_or_exit()
     try:
         states = ensure_topics(settings.kafka_bootstrap_servers, topic_specs(settings))

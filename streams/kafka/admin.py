@@ -28,10 +28,12 @@ class TopicSpec:
 
 
 def topic_specs(settings: Settings) -> list[TopicSpec]:
-    """The raw, dead-letter and trust (re-key) topics. Dead letters are few, but sharing the
-    partition count lets a replay keep a dead letter on its conversation's partition; the trust
-    topic shares it so faust assigns its partition n with raw partition n."""
-    return [
+    """The raw, dead-letter, trust (re-key) and metrics topics. Dead letters are few, but sharing
+    the partition count lets a replay keep a dead letter on its conversation's partition; the
+    trust topic shares it so faust assigns its partition n with raw partition n. The metrics
+    topic has one partition: the alert judge needs every raw partition's reports in one order
+    (docs/worker.md, Alerts), and gets one record per raw batch, few enough for one consumer."""
+    specs = [
         TopicSpec(
             name,
             settings.kafka_partitions,
@@ -40,6 +42,10 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
         )
         for name in (settings.raw_topic, settings.dead_letter_topic, settings.trust_topic)
     ]
+    metrics = TopicSpec(
+        settings.metrics_topic, 1, settings.kafka_replication_factor, settings.kafka_retention
+    )
+    return [*specs, metrics]
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,12 +4,15 @@ the caller opened (store client, pseudonymization key, contracts), so tests inje
 
 import asyncio
 import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
 import faust
 from clickhouse_connect.driver.client import Client
 from faust.tables.manager import TableManager
+from faust.types import TP
 
 from convtrack.contracts import ContractBook
 from convtrack.runner import StoreWriter
@@ -18,15 +21,22 @@ from convtrack.sinks.sink import SinkBackpressure
 from convtrack.streams.kafka.connection import servers
 from convtrack.streams.pipeline import Pipeline, PipelineConfig
 from convtrack.streams.validate import Pseudonymizer, ValidateConfig, Validator
+from convtrack.streams.worker.alert_judge import embedded_judge
+from convtrack.streams.worker.alert_stage import AlertStage
 from convtrack.streams.worker.health import WorkerHealth, partition_offsets
 from convtrack.streams.worker.records import OutMessage, RawRecord
+from convtrack.streams.worker.repairs import WorkerTableManager
 from convtrack.streams.worker.shards import Loader, Shards
 from convtrack.streams.worker.stages import RawStage, StoreGate, TrustStage
 from convtrack.streams.worker.tables import state_table
 from convtrack.streams.worker.trust import TrustShards
+from convtrack.streams.worker.watchdog import PartitionReading, StallDetector
 
 log = logging.getLogger("convtrack.worker")
 _RECOVERY_POLL_SECONDS = 0.05
+_STALL_CHECK_SECONDS = 1.0
+_STALL_SECONDS = 6.0
+"""Commits come every second while a partition moves: six without one is a stall."""
 
 # Tansu joins a group in about session_timeout/2 (INFRA.md): short timeouts keep rebalances
 # and the eviction of a crashed worker quick. The fetch and buffer sizes are the measured
@@ -88,15 +98,19 @@ class WorkerApp:
             topic_partitions=settings.kafka_partitions,
             topic_replication_factor=settings.kafka_replication_factor,
             web_enabled=False,
+            TableManager=WorkerTableManager,
             **_CONSUMER_OPTIONS,
         )
         raw_topic = self.app.topic(settings.raw_topic, key_type=bytes, value_type=bytes)
         dead_topic = self.app.topic(settings.dead_letter_topic, key_type=bytes, value_type=bytes)
         trust_topic = self.app.topic(settings.trust_topic, key_type=bytes, value_type=bytes)
+        metrics_topic = self.app.topic(
+            settings.metrics_topic, key_type=bytes, value_type=bytes, partitions=1
+        )
         validate = ValidateConfig.from_settings(settings)
 
-        # Per-shard alerts would judge a partial of each window; on Kafka alerting needs the
-        # summed metrics, which no single partition has (see docs/worker.md).
+        # Per-shard alerts would judge a partial of each window: the alert stage judges the
+        # partials of every partition summed (docs/worker.md, Alerts).
         def new_pipeline(partition: int, restore: Loader | None) -> Pipeline:
             validator = Validator(validate, parts.pseudonymizer)
             config = PipelineConfig(shard=partition, trust=False, alerts=False)
@@ -107,13 +121,18 @@ class WorkerApp:
             self.health,
         )
 
-        async def send_dead_letter(message: OutMessage) -> None:
-            await dead_topic.send(key=message.key, value=message.value, partition=message.partition)
+        async def send_dead_letter(message: OutMessage) -> Awaitable[object]:
+            return await dead_topic.send(
+                key=message.key, value=message.value, partition=message.partition
+            )
 
-        async def send_trust(message: OutMessage) -> None:
-            await trust_topic.send(
+        async def send_trust(message: OutMessage) -> Awaitable[object]:
+            return await trust_topic.send(
                 value=message.value, partition=message.partition, headers=list(message.headers)
             )
+
+        async def send_metrics(message: OutMessage) -> Awaitable[object]:
+            return await metrics_topic.send(value=message.value, partition=message.partition)
 
         self.raw = RawStage(
             settings.raw_topic,
@@ -124,6 +143,7 @@ class WorkerApp:
             ready=self._recovered,
             send_dead_letter=send_dead_letter,
             send_trust=send_trust,
+            send_metrics=send_metrics,
             trust_partitions=settings.kafka_partitions,
         )
         self.trust = TrustStage(
@@ -138,21 +158,39 @@ class WorkerApp:
             assigned=lambda: self._assigned(settings.trust_topic),
             ready=self._recovered,
         )
+        self.alerts = AlertStage(
+            settings.metrics_topic,
+            lambda: embedded_judge(parts.contracts, settings.kafka_partitions),
+            state_table(self.app, "alert-state", 1),
+            gate,
+            self.health,
+            assigned=lambda: self._assigned(settings.metrics_topic),
+            ready=self._recovered,
+        )
         take = settings.worker_take_records
         within = settings.worker_take_within.total_seconds()
 
         # take_events, not take: it keeps each record's partition, offset and headers.
         async def process_raw(stream: faust.StreamT[bytes]) -> None:
             async for events in cast(faust.Stream[bytes], stream).take_events(take, within):
-                await self.raw.handle([raw_record(e) for e in events])
+                await self._handle(self.raw.handle, events)
 
         async def process_trust(stream: faust.StreamT[bytes]) -> None:
             async for events in cast(faust.Stream[bytes], stream).take_events(take, within):
-                await self.trust.handle([raw_record(e) for e in events])
+                await self._handle(self.trust.handle, events)
+
+        async def process_metrics(stream: faust.StreamT[bytes]) -> None:
+            async for events in cast(faust.Stream[bytes], stream).take_events(take, within):
+                await self._handle(self.alerts.handle, events)
 
         self.app.agent(raw_topic, name="raw")(process_raw)
         self.app.agent(trust_topic, name="trust")(process_trust)
+        self.app.agent(metrics_topic, name="alerts")(process_metrics)
         self.app.timer(settings.worker_log_every.total_seconds())(self._log_health)
+        self._stalls = StallDetector(_STALL_SECONDS)
+        self._in_hand: set[tuple[str, int]] = set()
+        """The partitions of the batches the agents are handling now."""
+        self.app.timer(_STALL_CHECK_SECONDS)(self._reseek_stalled)
 
     async def _recovered(self) -> None:
         recovery = cast(TableManager, self.app.tables).recovery
@@ -164,14 +202,54 @@ class WorkerApp:
 
     def offsets(self) -> list[Any]:
         monitor = self.app.monitor
-        topics = {self.settings.raw_topic, self.settings.trust_topic}
+        topics = {self.settings.raw_topic, self.settings.trust_topic, self.settings.metrics_topic}
         return partition_offsets(
             monitor.tp_committed_offsets, monitor.tp_read_offsets, monitor.tp_end_offsets, topics
         )
 
+    async def _handle(
+        self, handle: Callable[[list[RawRecord]], Awaitable[object]], events: Sequence[Any]
+    ) -> None:
+        records = [raw_record(e) for e in events]
+        partitions = {(e.message.topic, e.message.partition) for e in events}
+        self._in_hand |= partitions
+        try:
+            await handle(records)
+        finally:
+            self._in_hand -= partitions
+
+    async def _reseek_stalled(self) -> None:
+        """See `watchdog`. Reads faust's consumer bookkeeping, which has no public accessor."""
+        consumer: Any = self.app.consumer
+        topics = {self.settings.raw_topic, self.settings.trust_topic, self.settings.metrics_topic}
+        readings = [
+            PartitionReading(
+                (tp.topic, tp.partition),
+                consumer._read_offset.get(tp),
+                consumer._committed_offset.get(tp),
+                (tp.topic, tp.partition) in self._in_hand,
+            )
+            for tp in self.app.assignor.assigned_actives()
+            if tp.topic in topics
+        ]
+        for stalled in self._stalls.stalled(readings, time.monotonic()):
+            topic, partition = stalled.partition
+            offset = stalled.committed or 0
+            log.warning(
+                "%s[%d]: read up to %s but nothing reached the agent; seeking back to %d",
+                topic,
+                partition,
+                stalled.read,
+                offset,
+            )
+            self.health.reseeks.labels(topic, str(partition)).inc()
+            await consumer.seek(TP(topic, partition), offset)
+
     async def _log_health(self) -> None:
         offsets = self.health.observe_offsets(self.offsets())
         log.info("health: %s", self.health.summary(offsets))
+        if (alerts := self.alerts.progress()) is not None:
+            log.info("%s", alerts)
 
     def _store_waits(self, pushback: SinkBackpressure) -> None:
         self.health.sink_waits.inc()

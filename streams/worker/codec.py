@@ -27,6 +27,8 @@ _SEP = "\x1f"
 _SCALE = 6
 
 DEDUP, CONVERSATION, SURFACE, INGEST, USER = "d", "c", "s", "i", "u"
+PROCESSED, JOURNAL = "o", "j"
+"""The partition's processed offsets (see `offsets`), and its last batch's writes (`journal`)."""
 
 
 def micros(at: datetime) -> int:
@@ -48,6 +50,10 @@ def split_key(raw: bytes) -> tuple[int, str, list[str]]:
 
 def partition_of(raw: bytes) -> int:
     return int(raw.split(b"|", 1)[0])
+
+
+def processed_key(partition: int) -> bytes:
+    return key(partition, PROCESSED)
 
 
 # -- validator: one chunk of accepted ids per batch --------------------------------------------

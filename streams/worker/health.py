@@ -10,11 +10,13 @@ committed offsets, which is how `convtrack demo --kafka` and the tests decide a 
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import chain
 from time import monotonic
 
 from faust.types import TP
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 
+from convtrack.schemas.dead_letter import KafkaPosition
 from convtrack.streams.pipeline import Output
 
 
@@ -67,9 +69,23 @@ class WorkerHealth:
             "Times the store pushed back (input paused until it took the rows)",
             registry=registry,
         )
+        self.reseeks = Counter(
+            "convtrack_worker_partition_reseeks",
+            "Partitions sought back to their committed offset after faust dropped fetched records",
+            ["topic", "partition"],
+            registry=registry,
+        )
         self.lag = Gauge(
             "convtrack_worker_consumer_lag",
             "Records not committed yet: fetch high watermark (or last read + 1) - committed",
+            ["topic", "partition"],
+            registry=registry,
+        )
+        # How far each partition is queryable, for latency measured from outside (bench/): lag
+        # and commits trail the store by up to a commit interval.
+        self.stored = Gauge(
+            "convtrack_worker_stored_offset",
+            "One past the highest offset whose events are stored (valid or dead-lettered)",
             ["topic", "partition"],
             registry=registry,
         )
@@ -84,8 +100,14 @@ class WorkerHealth:
             start_http_server(port, addr=host, registry=self.registry)
 
     def observe_raw(self, records: int, topic: str, outputs: Iterable[Output]) -> None:
+        """Called once a batch's outputs are stored."""
         self.records.labels(topic).inc(records)
+        ends: dict[int, int] = {}
         for output in outputs:
+            valid = (event.source for event in output.events)
+            for source in chain(valid, (letter.source for letter in output.dead_letters)):
+                if isinstance(source, KafkaPosition):
+                    ends[source.partition] = max(ends.get(source.partition, 0), source.offset + 1)
             dead = len(output.dead_letters)
             self.events.labels("valid").inc(len(output.events))
             self.events.labels("duplicate").inc(output.duplicates)
@@ -94,6 +116,8 @@ class WorkerHealth:
                 self.dead_letters.labels(letter.reason.value).inc()
             self.total_events += len(output.events) + output.duplicates + dead
             self.total_dead += dead
+        for partition, end in ends.items():
+            self.stored.labels(topic, str(partition)).set(end)
 
     def observe_offsets(self, offsets: Iterable[PartitionOffsets]) -> list[PartitionOffsets]:
         seen = list(offsets)

@@ -2,13 +2,14 @@
 produced, never against the broker's end offsets (wrong on Tansu after batched sends).
 
 For the raw topic the producer knows what it sent (`ProduceReport.next_offsets`). The trust
-topic is written by the workers themselves, so once the raw topic is fully committed (and
-commits flush the worker's producer first) its records are all on the broker: reading it to
-the end gives its exact next offsets.
+and metrics topics are written by the workers themselves, so once the raw topic is fully
+committed (and commits flush the worker's producer first) their records are all on the broker:
+reading them to the end gives their exact next offsets.
 """
 
 import time
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition  # type: ignore[import-untyped]
@@ -91,7 +92,7 @@ def wait_until_processed(
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:
     """Until the worker group (settings.worker_app_id) has committed everything produced to the
-    raw topic, then everything the workers forwarded to the trust topic."""
+    raw topic, then everything the workers forwarded to the trust and metrics topics."""
     servers, group = settings.kafka_bootstrap_servers, settings.worker_app_id
     partitions = settings.kafka_partitions
     deadline = time.monotonic() + timeout
@@ -101,10 +102,11 @@ def wait_until_processed(
         return behind(committed, produced)
 
     wait_until_committed(raw_lag, timeout, alive=alive, sleep=sleep)
-    forwarded = read_ends(servers, settings.trust_topic, partitions)
 
-    def trust_lag() -> int:
-        committed = committed_offsets(servers, group, settings.trust_topic, partitions)
-        return behind(committed, forwarded)
+    def forwarded_lag(topic: str, count: int, ends: dict[int, int]) -> int:
+        return behind(committed_offsets(servers, group, topic, count), ends)
 
-    wait_until_committed(trust_lag, max(1.0, deadline - time.monotonic()), alive=alive, sleep=sleep)
+    for topic, count in ((settings.trust_topic, partitions), (settings.metrics_topic, 1)):
+        lag = partial(forwarded_lag, topic, count, read_ends(servers, topic, count))
+        remaining = max(1.0, deadline - time.monotonic())
+        wait_until_committed(lag, remaining, alive=alive, sleep=sleep)

@@ -2,6 +2,7 @@
 worker sends on. Pure: no faust, no Kafka client, so it is tested alone."""
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import NamedTuple
 
 from convtrack.schemas.dead_letter import DeadLetterV1, KafkaPosition, SourcePosition
@@ -15,8 +16,14 @@ from convtrack.streams.kafka.record import (
     split_record,
 )
 from convtrack.streams.pipeline import Output
+from convtrack.streams.worker.alert_codec import encode_reports
+from convtrack.streams.worker.alert_judge import MetricReport
 
 Inputs = list[tuple[bytes, SourcePosition]]
+METRICS_PARTITION = 0
+"""The metrics topic's one partition: the alert judge needs every shard's report in one order."""
+SNAPSHOTS_PER_RECORD = 1_000
+"""About 0.5 MB of JSON: under the 1 MB a Kafka record may have by default."""
 
 
 class RawRecord(NamedTuple):
@@ -60,6 +67,13 @@ def next_offsets(records: Sequence[RawRecord]) -> dict[int, int]:
     return ends
 
 
+def offsets_by_partition(records: Sequence[RawRecord]) -> dict[int, list[int]]:
+    by_partition: dict[int, list[int]] = {}
+    for record in records:
+        by_partition.setdefault(record.partition, []).append(record.offset)
+    return by_partition
+
+
 def dead_letter_messages(letters: Iterable[DeadLetterV1]) -> list[OutMessage]:
     """Dead letters as JSON on the partition their input came from (a replayed one goes back
     to its conversation's partition), keyed by their deterministic id."""
@@ -89,3 +103,32 @@ def trust_messages(output: Output, partitions: int) -> list[OutMessage]:
         OutMessage(None, encode_batch(events), partition, BATCH_HEADERS)
         for partition, events in sorted(by_partition.items())
     ]
+
+
+def metric_messages(
+    outputs: dict[int, Output],
+    clocks: dict[int, datetime | None],
+    per_record: int = SNAPSHOTS_PER_RECORD,
+) -> list[OutMessage]:
+    """Each partition's flushed snapshots and clock after a batch, for the alert judge, in as
+    few records as fit. A partition's report too big for one record is split; only its last
+    piece carries the clock, so the judge never sees the clock before the snapshots."""
+    pieces: list[MetricReport] = []
+    for partition, output in sorted(outputs.items()):
+        surfaces, ingest = output.surface_snapshots, output.ingest_snapshots
+        while len(surfaces) + len(ingest) > per_record:
+            taken = min(len(surfaces), per_record)
+            rest = per_record - taken
+            pieces.append(MetricReport(partition, None, surfaces[:taken], ingest[:rest]))
+            surfaces, ingest = surfaces[taken:], ingest[rest:]
+        pieces.append(MetricReport(partition, clocks.get(partition), surfaces, ingest))
+    records: list[list[MetricReport]] = []
+    size = 0
+    for piece in pieces:
+        count = len(piece.surfaces) + len(piece.ingest)
+        if not records or size + count > per_record:
+            records.append([])
+            size = 0
+        records[-1].append(piece)
+        size += count
+    return [OutMessage(None, encode_reports(r), METRICS_PARTITION) for r in records]

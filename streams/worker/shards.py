@@ -5,12 +5,13 @@ horizon and its metric partials (keyed by shard, DESIGN.md trap 1) are per parti
 come and go with the partition assignment; a new one starts from the partition's saved state.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from convtrack.streams.attribute import ConversationKey, ConversationState
 from convtrack.streams.pipeline import Output, Pipeline
-from convtrack.streams.worker.records import Inputs
+from convtrack.streams.worker.offsets import ProcessedOffsets
+from convtrack.streams.worker.records import Inputs, RawRecord
 from convtrack.streams.worker.state import RawState, StateTable
 
 Loader = Callable[[ConversationKey], ConversationState | None]
@@ -24,6 +25,8 @@ class Shards:
         self._new_pipeline = new_pipeline
         self._table = table
         self._open: dict[int, tuple[Pipeline, RawState | None]] = {}
+        self._processed: dict[int, ProcessedOffsets] = {}
+        """Per open partition, the offsets its pipeline processed."""
 
     def __contains__(self, partition: int) -> bool:
         return partition in self._open
@@ -44,12 +47,22 @@ class Shards:
             for partition, batch in sorted(inputs.items())
         }
 
-    def save(self, outputs: dict[int, Output]) -> None:
-        """On the event loop: writing a table key sends its changelog record."""
+    def unprocessed(self, records: Sequence[RawRecord]) -> list[RawRecord]:
+        """Without the records the saved state already holds (delivered again after a crash
+        before the commit, or after a seek back)."""
+        for partition in {r.partition for r in records}:
+            self._shard(partition)
+        return [r for r in records if r.offset not in self._processed[r.partition]]
+
+    def save(self, outputs: dict[int, Output], offsets: dict[int, list[int]]) -> None:
+        """On the event loop: writing a table key sends its changelog record. `offsets`: per
+        partition, those of the records processed."""
         for partition, output in outputs.items():
             pipeline, state = self._shard(partition)
             if state is not None:
-                state.save(pipeline, output)
+                state.save(pipeline, output, offsets[partition])
+            else:
+                self._processed[partition].add(offsets[partition])
 
     def keep_only(self, partitions: set[int]) -> None:
         """Forget revoked partitions: whoever owns them next resumes from the saved state, and
@@ -59,6 +72,7 @@ class Shards:
     def drop(self, partitions: Iterable[int]) -> None:
         for partition in partitions:
             self._open.pop(partition, None)
+            self._processed.pop(partition, None)
 
     def _shard(self, partition: int) -> tuple[Pipeline, RawState | None]:
         shard = self._open.get(partition)
@@ -67,5 +81,6 @@ class Shards:
             pipeline = self._new_pipeline(partition, None if state is None else state.load)
             if state is not None:
                 state.restore(pipeline)
+            self._processed[partition] = ProcessedOffsets() if state is None else state.processed
             shard = self._open[partition] = (pipeline, state)
         return shard

@@ -1,12 +1,13 @@
 """What the worker's two agents do with each batch of taken records. Thin: the cores do the
 work; this is the order that makes delivery at-least-once without loss.
 
-Per batch: run the cores (in a thread, so faust's heartbeats and fetches go on), write every
-output to ClickHouse and wait until it is stored (in a thread too: an unavailable store makes
-the write wait, and input simply stops), then send dead letters and re-keyed events, then save
-state. Only then does the agent return, faust acks the records, and a later commit (which
-flushes the producer first) covers them. A crash anywhere before the commit replays the batch:
-the inserts are idempotent and the saved state dedups what it already holds.
+Per batch: drop the records the saved state already holds, run the cores (in a thread, so
+faust's heartbeats and fetches go on), write every output to ClickHouse and wait until it is
+stored (in a thread too: an unavailable store makes the write wait, and input simply stops),
+send dead letters and re-keyed events and wait until the broker has them, then save state, the
+partition's next offset last. Only then does the agent return, faust acks the records, and a
+later commit covers them. A crash before the state is saved replays the batch (the inserts are
+idempotent); a crash after it replays nothing, as the restored offset skips the batch.
 """
 
 import asyncio
@@ -22,13 +23,16 @@ from convtrack.streams.worker.records import (
     RawRecord,
     dead_letter_messages,
     inputs_by_partition,
+    metric_messages,
     next_offsets,
+    offsets_by_partition,
     trust_messages,
 )
 from convtrack.streams.worker.shards import Shards
 from convtrack.streams.worker.trust import TrustShards
 
-Send = Callable[[OutMessage], Awaitable[None]]
+Send = Callable[[OutMessage], Awaitable[Awaitable[object]]]
+"""Queues a message; what it returns completes once the broker has it."""
 Ready = Callable[[], Awaitable[None]]
 """Returns once the tables are restored: faust may hand over records while it still reads the
 changelogs, and a pipeline built then would start from part of its saved state."""
@@ -92,28 +96,38 @@ class RawStage(_Stage):
         ready: Ready,
         send_dead_letter: Send,
         send_trust: Send,
+        send_metrics: Send,
         trust_partitions: int,
     ) -> None:
         super().__init__(topic, gate, health, assigned=assigned, ready=ready)
         self.shards = shards
+        self._send_metrics = send_metrics
         self._send_dead_letter = send_dead_letter
         self._send_trust = send_trust
         self._trust_partitions = trust_partitions
 
     async def handle(self, records: Sequence[RawRecord]) -> dict[int, Output]:
         self.shards.keep_only(await self._owned())
-        inputs = inputs_by_partition(self.topic, records)
-        outputs = await asyncio.to_thread(
-            self.shards.process, inputs, datetime.now(UTC), next_offsets(records)
-        )
+        fresh = self.shards.unprocessed(records)
+        floors = next_offsets(fresh)
+        inputs = inputs_by_partition(self.topic, fresh)
+        outputs = await asyncio.to_thread(self.shards.process, inputs, datetime.now(UTC), floors)
         await self._gate.write(list(outputs.values()))
-        self.shards.save(outputs)
+        # Delivered before the state says the batch is done: a crash in between replays it.
+        deliveries = []
         for output in outputs.values():
             for message in dead_letter_messages(output.dead_letters):
-                await self._send_dead_letter(message)
+                deliveries.append(await self._send_dead_letter(message))
             for message in trust_messages(output, self._trust_partitions):
-                await self._send_trust(message)
-        self._health.observe_raw(len(records), self.topic, outputs.values())
+                deliveries.append(await self._send_trust(message))
+        # The alert judge's reports (docs/worker.md, Alerts): a batch the saved state holds is
+        # never processed again, so its snapshots would never be reported again either.
+        clocks = {p: self.shards.pipeline(p).validator.watermark for p in outputs}
+        for message in metric_messages(outputs, clocks):
+            deliveries.append(await self._send_metrics(message))
+        await asyncio.gather(*deliveries)
+        self.shards.save(outputs, offsets_by_partition(fresh))
+        self._health.observe_raw(len(fresh), self.topic, outputs.values())
         return outputs
 
 
@@ -133,8 +147,9 @@ class TrustStage(_Stage):
 
     async def handle(self, records: Sequence[RawRecord]) -> dict[int, Output]:
         self.shards.keep_only(await self._owned())
-        outputs = await asyncio.to_thread(self.shards.process, records)
+        fresh = self.shards.unprocessed(records)
+        outputs = await asyncio.to_thread(self.shards.process, fresh)
         await self._gate.write(list(outputs.values()))
-        self.shards.save(outputs)
-        self._health.records.labels(self.topic).inc(len(records))
+        self.shards.save(outputs, offsets_by_partition(fresh))
+        self._health.records.labels(self.topic).inc(len(fresh))
         return outputs

@@ -7,7 +7,10 @@ What is saved, each table key written at most once per batch:
   the conversation is next touched (`rebuild`), with its revision, so new fact versions stay
   above the stored ones and nothing is emitted again;
 - metrics: per window and part the latest (version, counters), so a restarted aggregator goes
-  on adding to the stored figures instead of overwriting them with partial counts.
+  on adding to the stored figures instead of overwriting them with partial counts;
+- the offsets of the records processed: records Kafka delivers again (after a crash before
+  the commit, or a seek back) are skipped instead of being counted a second time as
+  duplicates (see `offsets`). A batch's writes are saved whole or not at all (`journal`).
 """
 
 from collections import defaultdict
@@ -23,16 +26,19 @@ from convtrack.streams.metrics import MetricsAggregator
 from convtrack.streams.pipeline import Output, Pipeline
 from convtrack.streams.validate.dedup import hour_of
 from convtrack.streams.worker import codec
-from convtrack.streams.worker.codec import CONVERSATION, DEDUP, INGEST, SURFACE, DedupChunk
+from convtrack.streams.worker.codec import (
+    CONVERSATION,
+    DEDUP,
+    INGEST,
+    PROCESSED,
+    SURFACE,
+    DedupChunk,
+)
+from convtrack.streams.worker.journal import BatchWrites, KeyWriter, repair
+from convtrack.streams.worker.offsets import ProcessedOffsets
 
 
-class StateTable(Protocol):
-    def get(self, key: bytes) -> bytes | None: ...
-
-    def set(self, key: bytes, value: bytes) -> None: ...
-
-    def delete(self, key: bytes) -> None: ...
-
+class StateTable(KeyWriter, Protocol):
     def items_of(self, partition: int) -> Iterator[tuple[bytes, bytes]]: ...
 
 
@@ -78,7 +84,7 @@ class WindowKeys:
             self.saved.add(codec.ingest_key(partition, ingest, part))
 
     def save(
-        self, table: StateTable, metrics: MetricsAggregator, partition: int, output: Output
+        self, table: KeyWriter, metrics: MetricsAggregator, partition: int, output: Output
     ) -> None:
         for surface in output.surface_snapshots:
             window_key = codec.surface_key(partition, surface.window, surface.part)
@@ -106,6 +112,8 @@ class RawState:
         self._chunk_hours: dict[int, int] = {}
         """Chunk number -> the newest hour it holds ids of."""
         self._windows = WindowKeys()
+        self.processed = ProcessedOffsets()
+        """The offsets whose records the saved state holds."""
 
     def load(self, key: ConversationKey) -> ConversationState | None:
         value = self.table.get(conversation_key(self.partition, key))
@@ -113,6 +121,7 @@ class RawState:
 
     def restore(self, pipeline: Pipeline) -> None:
         """Everything but conversations (those come back through `load`, when touched)."""
+        repair(self.table, self.partition)
         validator, watermark = pipeline.validator, None
         for raw_key, value in self.table.items_of(self.partition):
             _, kind, parts = codec.split_key(raw_key)
@@ -131,13 +140,17 @@ class RawState:
                     watermark = chunk.watermark
             elif kind in (SURFACE, INGEST):
                 self._windows.restore(pipeline.metrics, self.partition, kind, parts, value)
+            elif kind == PROCESSED:
+                self.processed = ProcessedOffsets.decode(value)
         if watermark is not None:
             validator.watermark = watermark
             validator.dedup.forget_before(watermark - validator.config.lateness)
             pipeline.metrics.expire(watermark)
 
-    def save(self, pipeline: Pipeline, output: Output) -> None:
-        self._save_dedup(pipeline, output)
+    def save(self, pipeline: Pipeline, output: Output, offsets: list[int]) -> None:
+        """`offsets`: those of the records the batch processed."""
+        writes = BatchWrites(self.table, self.partition)
+        self._save_dedup(writes, pipeline, output)
         by_conversation: dict[ConversationKey, list[bytes]] = defaultdict(list)
         for valid in output.events:
             event = valid.event
@@ -149,13 +162,15 @@ class RawState:
             if state is None:  # expired within this very batch
                 continue
             table_key = conversation_key(self.partition, key)
-            value = codec.append_conversation(self.table.get(table_key), state.revision, events)
-            self.table.set(table_key, value)
+            value = codec.append_conversation(writes.get(table_key), state.revision, events)
+            writes.set(table_key, value)
         for key in output.evicted:
-            self.table.delete(conversation_key(self.partition, key))
-        self._windows.save(self.table, pipeline.metrics, self.partition, output)
+            writes.delete(conversation_key(self.partition, key))
+        self._windows.save(writes, pipeline.metrics, self.partition, output)
+        self.processed.add(offsets)
+        writes.commit(self.processed.encode())
 
-    def _save_dedup(self, pipeline: Pipeline, output: Output) -> None:
+    def _save_dedup(self, writes: KeyWriter, pipeline: Pipeline, output: Output) -> None:
         ids: dict[int, list[UUID]] = defaultdict(list)
         for valid in output.events:
             ids[hour_of(valid.event.occurred_at)].append(valid.event.event_id)
@@ -164,14 +179,12 @@ class RawState:
             number = self._next_chunk
             self._next_chunk += 1
             chunk_key = codec.key(self.partition, DEDUP, f"{number:012d}")
-            self.table.set(chunk_key, codec.encode_dedup(DedupChunk(watermark, dict(ids))))
+            writes.set(chunk_key, codec.encode_dedup(DedupChunk(watermark, dict(ids))))
             self._chunk_hours[number] = max(ids)
         if watermark is not None:
-            self._forget_chunks_before(hour_of(watermark - pipeline.validator.config.lateness))
-
-    def _forget_chunks_before(self, cutoff: int) -> None:
-        # The newest chunk always stays: it carries the watermark.
-        newest = max(self._chunk_hours, default=None)
-        for number in [n for n, hour in self._chunk_hours.items() if hour < cutoff and n != newest]:
-            self.table.delete(codec.key(self.partition, DEDUP, f"{number:012d}"))
-            del self._chunk_hours[number]
+            cutoff = hour_of(watermark - pipeline.validator.config.lateness)
+            # The newest chunk always stays: it carries the watermark.
+            newest = max(self._chunk_hours, default=None)
+            for number in [n for n, h in self._chunk_hours.items() if h < cutoff and n != newest]:
+                writes.delete(codec.key(self.partition, DEDUP, f"{number:012d}"))
+                del self._chunk_hours[number]

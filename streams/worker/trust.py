@@ -21,7 +21,9 @@ from convtrack.streams.kafka.record import split_record
 from convtrack.streams.metrics import MetricsAggregator
 from convtrack.streams.pipeline import Output
 from convtrack.streams.worker import codec
-from convtrack.streams.worker.codec import SURFACE, USER
+from convtrack.streams.worker.codec import PROCESSED, SURFACE, USER
+from convtrack.streams.worker.journal import BatchWrites, repair
+from convtrack.streams.worker.offsets import ProcessedOffsets
 from convtrack.streams.worker.records import RawRecord
 from convtrack.streams.worker.state import StateTable, WindowKeys
 
@@ -43,6 +45,8 @@ class TrustShard:
         self._windows = WindowKeys()
         self._touched: set[UserKey] = set()
         self._evicted: list[UserKey] = []
+        self.processed = ProcessedOffsets()
+        """The offsets whose records the state holds (see `offsets`)."""
         if table is not None:
             self._restore(table)
 
@@ -70,25 +74,29 @@ class TrustShard:
         output.surface_snapshots = self.metrics.flush(version_floor).surfaces
         return output
 
-    def save(self, output: Output) -> None:
+    def save(self, output: Output, offsets: list[int]) -> None:
         table = self._table
         touched, evicted = self._touched, self._evicted
         self._touched, self._evicted = set(), []
+        self.processed.add(offsets)
         if table is None:
             return
+        writes = BatchWrites(table, self.partition)
         for key in touched:
             user = self.tracker.export(key)
             if user is not None:
-                table.set(codec.key(self.partition, USER, *key), codec.encode_user(*user))
+                writes.set(codec.key(self.partition, USER, *key), codec.encode_user(*user))
         for key in evicted:
-            table.delete(codec.key(self.partition, USER, *key))
-        self._windows.save(table, self.metrics, self.partition, output)
+            writes.delete(codec.key(self.partition, USER, *key))
+        self._windows.save(writes, self.metrics, self.partition, output)
+        writes.commit(self.processed.encode())
 
     def _tick(self, at: datetime) -> None:
         if self.clock is None or at > self.clock:
             self.clock = at
 
     def _restore(self, table: StateTable) -> None:
+        repair(table, self.partition)
         for raw_key, value in table.items_of(self.partition):
             _, kind, parts = codec.split_key(raw_key)
             if kind == USER:
@@ -97,6 +105,8 @@ class TrustShard:
                 self._tick(last_seen)
             elif kind == SURFACE:
                 self._windows.restore(self.metrics, self.partition, kind, parts, value)
+            elif kind == PROCESSED:
+                self.processed = ProcessedOffsets.decode(value)
 
 
 class TrustShards:
@@ -120,9 +130,13 @@ class TrustShards:
             for partition, taken in sorted(by_partition.items())
         }
 
-    def save(self, outputs: dict[int, Output]) -> None:
+    def unprocessed(self, records: Sequence[RawRecord]) -> list[RawRecord]:
+        """Without the records the saved state already holds, see `Shards.unprocessed`."""
+        return [r for r in records if r.offset not in self._shard(r.partition).processed]
+
+    def save(self, outputs: dict[int, Output], offsets: dict[int, list[int]]) -> None:
         for partition, output in outputs.items():
-            self._shard(partition).save(output)
+            self._shard(partition).save(output, offsets[partition])
 
     def keep_only(self, partitions: set[int]) -> None:
         for partition in [p for p in self._shards if p not in partitions]:

@@ -22,6 +22,7 @@ from convtrack.schemas.dead_letter import FilePosition
 from convtrack.settings import ENV_PREFIX, Settings
 from convtrack.simulator import SimulationConfig, simulate
 from convtrack.sinks import BatchPolicy, RetryPolicy, connect, migrate, parse_dsn
+from convtrack.sinks.rows.conversion_facts import ConversionFactRow
 from convtrack.streams.kafka import ensure_topics, open_kafka_writer, topic_specs
 from convtrack.streams.kafka.producer import ProduceReport
 from convtrack.streams.pipeline import Pipeline
@@ -48,6 +49,7 @@ def worker_settings(broker: EmbeddedBroker, directory: Path, **changes: Any) -> 
         "raw_topic": f"raw.{n}",
         "dead_letter_topic": f"dead.{n}",
         "trust_topic": f"trust.{n}",
+        "metrics_topic": f"metrics.{n}",
         "worker_app_id": f"worker-{n}",
         "worker_table_store": "memory",
         "worker_log_every": 2,
@@ -122,6 +124,25 @@ class Tables:
     conversion_facts: list[Sequence[Any]]
     events: int
     dead_letters: int
+
+
+_VERSION = ConversionFactRow._fields.index("version")
+_WINDOW_KEY = 4
+"""tenant_id, surface, surface_id, window_start: the rest of a totals row are figures."""
+
+
+def batching_aside(tables: Tables) -> Tables:
+    """What two runs of the same input hold whatever their batch cuts, which are timed and so
+    differ between a restarted worker and an uninterrupted one. A fact's version is its
+    conversation's revision after the batch that changed it (a finer cut can emit the same
+    final content at a lower revision), and a window a finer cut touched and later restated
+    to nothing leaves an all-zero row. FINAL contents and every figure stay exact."""
+    return Tables(
+        [row for row in tables.surface_totals if any(row[_WINDOW_KEY:])],
+        [(*row[:_VERSION], *row[_VERSION + 1 :]) for row in tables.conversion_facts],
+        tables.events,
+        tables.dead_letters,
+    )
 
 
 def read_tables(client: Client) -> Tables:

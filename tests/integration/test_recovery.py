@@ -14,6 +14,7 @@ from convtrack.settings import Settings
 from convtrack.streams.worker.process import WorkerProcess
 from convtrack.streams.worker.progress import committed_offsets
 from tests.integration.support import (
+    batching_aside,
     create_topics,
     merge_stores,
     payloads,
@@ -64,12 +65,12 @@ def test_a_worker_killed_mid_stream_resumes_with_its_state(
     second = WorkerProcess(env, tmp_path / "second.log")
     second.start()
     try:
-        wait_for(settings, rest, second, timeout=30)
+        wait_for(settings, rest, second, timeout=90)
     finally:
         second.stop()
 
-    got = read_store(tmp_path / "worker" / "clickhouse")
-    want = reference(settings, lines, tmp_path / "reference")
+    got = batching_aside(read_store(tmp_path / "worker" / "clickhouse"))
+    want = batching_aside(reference(settings, lines, tmp_path / "reference"))
     assert (got.events, got.dead_letters) == (want.events, want.dead_letters)
     assert got.conversion_facts == want.conversion_facts
     assert got.surface_totals == want.surface_totals

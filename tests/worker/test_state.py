@@ -10,7 +10,7 @@ from convtrack.contracts import load_default_contracts
 from convtrack.schemas.dead_letter import KafkaPosition
 from convtrack.simulator import SimulationConfig, simulate
 from convtrack.streams.pipeline import Output, Pipeline, PipelineConfig
-from convtrack.streams.worker.records import RawRecord, trust_messages
+from convtrack.streams.worker.records import RawRecord, offsets_by_partition, trust_messages
 from convtrack.streams.worker.shards import Loader, Shards
 from convtrack.streams.worker.trust import TrustShards
 from tests.streams.validate.support import make_validator
@@ -59,7 +59,7 @@ def run(shards: Shards, taken: list[list[tuple[bytes, KafkaPosition]]]) -> list[
     for batch in taken:
         floor = batch[-1][1].offset + 1
         output = shards.process({0: list(batch)}, NOW, {0: floor})
-        shards.save(output)
+        shards.save(output, {0: [position.offset for _, position in batch]})
         outputs.append(output[0])
     return outputs
 
@@ -106,6 +106,30 @@ def test_a_replayed_batch_after_a_crash_changes_nothing_stored() -> None:
     assert again.duplicates > 0
 
 
+def test_records_below_the_saved_offset_are_not_processed_again() -> None:
+    """Kafka delivers a saved batch again after a crash before the commit (or a seek back):
+    the restored partition skips it, so its valid events are not counted as duplicates."""
+    taken = batches()
+    table = DictTable()
+    run(Shards(new_pipeline, table), taken[:3])
+    restarted = Shards(new_pipeline, table)
+
+    def records(batch: list[tuple[bytes, KafkaPosition]]) -> list[RawRecord]:
+        return [RawRecord(0, position.offset, raw, ()) for raw, position in batch]
+
+    assert restarted.unprocessed(records(taken[2])) == []
+    assert restarted.unprocessed(records(taken[2] + taken[3])) == records(taken[3])
+
+
+def test_a_restored_trust_partition_skips_what_it_saved() -> None:
+    table = DictTable()
+    shards = TrustShards(CONTRACTS, timedelta(days=7), table)
+    taken = [RawRecord(1, offset, b"", ()) for offset in range(5)]
+    shards.save({1: Output()}, {1: [0, 1, 2, 4]})
+    restarted = TrustShards(CONTRACTS, timedelta(days=7), table)
+    assert restarted.unprocessed(taken) == [taken[3]]
+
+
 def test_trust_state_restores_users_and_counts_each_return_once() -> None:
     pipeline = new_pipeline(0, None)
     records: list[RawRecord] = []
@@ -118,7 +142,7 @@ def test_trust_state_restores_users_and_counts_each_return_once() -> None:
         found = []
         for n in range(0, len(taken), 3):
             outputs = shards.process(taken[n : n + 3])
-            shards.save(outputs)
+            shards.save(outputs, offsets_by_partition(taken[n : n + 3]))
             found += [r for o in outputs.values() for r in o.returning]
         return found
 

@@ -1,0 +1,76 @@
+"""Repairs to faust 0.15.3 for what the worker's recovery needs, kept in one place.
+
+Changelog end offsets. faust restores a changelog partition up to the end offset the broker
+reports. Tansu reports one past the *first* record of the last produce batch (INFRA.md), so a
+restore stopped short and lost the last batch's state but its first key. Reading from the last
+reported record to the real end gives the true end on any broker: on Apache Kafka that read
+returns one record, the one at end - 1, and changes nothing.
+
+Stalled partitions: see `watchdog`.
+"""
+
+import asyncio
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from faust.tables.manager import TableManager
+from faust.tables.recovery import Recovery
+from faust.types import TP
+from kafka import KafkaConsumer, TopicPartition  # type: ignore[import-untyped]
+
+_PROBE_SECONDS = 10.0
+_POLL_MS = 200
+
+
+def last_offsets(servers: list[str], starts: Mapping[TopicPartition, int]) -> dict[Any, int]:
+    """Per partition, the offset of its last record, reading from `starts` (at or before it).
+    A partition that returns nothing keeps its start: the probe never lowers a reported end."""
+    last = dict(starts)
+    consumer = KafkaConsumer(
+        bootstrap_servers=servers, group_id=None, enable_auto_commit=False, max_poll_records=5000
+    )
+    try:
+        consumer.assign(list(starts))
+        for partition, offset in starts.items():
+            consumer.seek(partition, offset)
+        deadline = time.monotonic() + _PROBE_SECONDS
+        while time.monotonic() < deadline:
+            fetched = consumer.poll(timeout_ms=_POLL_MS)
+            if not fetched:
+                break
+            for partition, records in fetched.items():
+                last[partition] = max(last[partition], records[-1].offset)
+    finally:
+        consumer.close()
+    return last
+
+
+class TrueEndRecovery(Recovery):
+    async def _build_highwaters(
+        self, consumer: Any, tps: set[TP], destination: Any, title: str
+    ) -> None:
+        await super()._build_highwaters(consumer, tps, destination, title)
+        # faust stores "end - 1": the offset of the last record, -1 for an empty partition.
+        starts = {
+            TopicPartition(tp.topic, tp.partition): destination[tp]
+            for tp in tps
+            if destination.get(tp, -1) >= 0
+        }
+        if not starts:
+            return
+        servers = [f"{url.host}:{url.port}" for url in self.app.conf.broker]
+        found = await asyncio.to_thread(last_offsets, servers, starts)
+        for tp in tps:
+            probed = found.get(TopicPartition(tp.topic, tp.partition))
+            if probed is not None and probed > destination[tp]:
+                self.log.info("%s: changelog ends at %d, not %d", tp, probed, destination[tp])
+                destination[tp] = probed
+
+
+class WorkerTableManager(TableManager):
+    @property
+    def recovery(self) -> Recovery:
+        if self._recovery is None:
+            self._recovery = TrueEndRecovery(self.app, self, beacon=self.beacon, loop=self.loop)
+        return self._recovery
