@@ -6,78 +6,92 @@ parts add up, as the SQL over the stored snapshots does. The embedded run and th
 a cluster with several workers reads the same totals from ClickHouse instead.
 """
 
+from collections.abc import Callable, Hashable
 from datetime import datetime, timedelta
-from typing import TypeVar
+from operator import add, sub
+from typing import Any, Generic, TypeVar
 
 from convtrack.streams.alerts.measures import period_start
 from convtrack.streams.alerts.records import Subject
-from convtrack.streams.metrics.aggregator import Flush, IngestWindow
-from convtrack.streams.metrics.contributions import SurfaceWindow
-from convtrack.streams.metrics.counters import IngestCounters, SurfaceCounters
+from convtrack.streams.metrics.aggregator import Flush
+from convtrack.streams.metrics.counters import IngestCounters, SurfaceCounters, field_values
 
 C = TypeVar("C", SurfaceCounters, IngestCounters)
-W = TypeVar("W", SurfaceWindow, IngestWindow)
-Row = tuple[int, W, int]
+S = TypeVar("S", bound=Hashable)
+Row = tuple[int, Hashable, int]
 """(shard, window, part): the key of a stored snapshot."""
+
+
+class _Periods(Generic[S, C]):
+    """Per period: the newest (version, counters) of each row, and per subject the sum of
+    those as a list of field values. Sums stay lists until read: adding frozen counter
+    records builds a new thirty-field object per snapshot."""
+
+    def __init__(self, make: Callable[..., C]) -> None:
+        self._make: Callable[..., C] = make
+        self.rows: dict[datetime, dict[Row, tuple[int, C]]] = {}
+        self.sums: dict[datetime, dict[S, list[Any]]] = {}
+
+    def add(self, period: datetime, row: Row, subject: S, version: int, counters: C) -> None:
+        rows = self.rows.setdefault(period, {})
+        seen = rows.get(row)
+        if seen is not None and seen[0] >= version:
+            return  # a stale or repeated version
+        rows[row] = (version, counters)
+        values = field_values(counters)
+        delta = values if seen is None else map(sub, values, field_values(seen[1]))
+        sums = self.sums.setdefault(period, {})
+        before = sums.get(subject)
+        sums[subject] = list(delta) if before is None else list(map(add, before, delta))
+
+    def totals(self, period: datetime) -> dict[S, C]:
+        return {
+            subject: self._make(*values) for subject, values in self.sums.get(period, {}).items()
+        }
+
+    def forget_before(self, start: datetime) -> None:
+        for table in (self.rows, self.sums):
+            for period in [p for p in table if p < start]:
+                del table[period]
 
 
 class PeriodRollup:
     def __init__(self, period: timedelta) -> None:
         self.period = period
-        self._surface_rows: dict[Row[SurfaceWindow], tuple[int, SurfaceCounters]] = {}
-        self._ingest_rows: dict[Row[IngestWindow], tuple[int, IngestCounters]] = {}
-        self._surfaces: dict[datetime, dict[Subject, SurfaceCounters]] = {}
-        self._ingest: dict[datetime, dict[str, IngestCounters]] = {}
+        self._surfaces: _Periods[Subject, SurfaceCounters] = _Periods(SurfaceCounters)
+        self._ingest: _Periods[str, IngestCounters] = _Periods(IngestCounters)
 
     def add(self, flush: Flush) -> None:
+        period = self.period
         for snapshot in flush.surfaces:
             window = snapshot.window
-            row = (snapshot.shard, window, snapshot.part)
-            delta = self._replace(self._surface_rows, row, snapshot.version, snapshot.counters)
-            if delta is not None:
-                totals = self._surfaces.setdefault(self._period(window.window_start), {})
-                subject = Subject(window.tenant_id, window.surface, window.surface_id)
-                totals[subject] = totals.get(subject, SurfaceCounters()) + delta
+            self._surfaces.add(
+                period_start(window.window_start, period),
+                (snapshot.shard, window, snapshot.part),
+                Subject(window.tenant_id, window.surface, window.surface_id),
+                snapshot.version,
+                snapshot.counters,
+            )
         for ingest in flush.ingest:
-            ingest_row = (ingest.shard, ingest.window, ingest.part)
-            found = self._replace(self._ingest_rows, ingest_row, ingest.version, ingest.counters)
-            if found is not None:
-                tenants = self._ingest.setdefault(self._period(ingest.window.window_start), {})
-                tenant = ingest.window.tenant_id
-                tenants[tenant] = tenants.get(tenant, IngestCounters()) + found
+            self._ingest.add(
+                period_start(ingest.window.window_start, period),
+                (ingest.shard, ingest.window, ingest.part),
+                ingest.window.tenant_id,
+                ingest.version,
+                ingest.counters,
+            )
 
     def surfaces(self, start: datetime) -> dict[Subject, SurfaceCounters]:
-        return dict(self._surfaces.get(start, {}))
+        return self._surfaces.totals(start)
 
     def ingest(self, start: datetime) -> dict[str, IngestCounters]:
-        return dict(self._ingest.get(start, {}))
+        return self._ingest.totals(start)
 
     def first_period(self) -> datetime | None:
         """The earliest period holding counters, if any."""
-        return min([*self._surfaces, *self._ingest], default=None)
+        return min([*self._surfaces.sums, *self._ingest.sums], default=None)
 
     def forget_before(self, start: datetime) -> None:
         """Drops periods (and their rows) that start before `start`: already evaluated."""
-        self._forget(self._surface_rows, start)
-        self._forget(self._ingest_rows, start)
-        for totals in (self._surfaces, self._ingest):
-            for period in [p for p in totals if p < start]:
-                del totals[period]
-
-    def _period(self, at: datetime) -> datetime:
-        return period_start(at, self.period)
-
-    def _forget(self, rows: dict[Row[W], tuple[int, C]], start: datetime) -> None:
-        for row in [r for r in rows if self._period(r[1].window_start) < start]:
-            del rows[row]
-
-    @staticmethod
-    def _replace(
-        rows: dict[Row[W], tuple[int, C]], row: Row[W], version: int, counters: C
-    ) -> C | None:
-        """The change in the row's sum, or None for a stale or repeated version."""
-        seen = rows.get(row)
-        if seen is not None and seen[0] >= version:
-            return None
-        rows[row] = (version, counters)
-        return counters if seen is None else counters - seen[1]
+        self._surfaces.forget_before(start)
+        self._ingest.forget_before(start)

@@ -17,16 +17,10 @@ and so lose to the stored higher versions: the TTLs must cover the contracts' wi
 Memory, measured with tracemalloc (`python -m bench.core`, or
 tests/streams/attribute/test_memory.py run as a module) over conversations of 10 events each
 (start, two intents, three exposures, two engagements, a conversion, a rating) with unique
-ids, Python 3.11: about 630 B per live conversation (it was 1.7 KB as named tuples), twice the
-300 B goal. Where it goes: the packed record bytes (see `packed`) ~500 B, of which ~110 B are
-the unique id strings (exposures, conversion, user), ~90 B times (int64 us), ~100 B
-shared-value indexes, ~80 B header, origin and per-kind counts, the rest floats, ints and
-flags; the bytes object's own header 33 B; the dict slot, its (tenant, conversation) key tuple
-and the conversation_id string ~100-160 B.
-Next steps, each ~5-10%: uint16 shared indexes (caps the vocabulary at 65k values),
-engagements/feedback naming their exposure by position instead of repeating its id, times as
-int32 offsets from the conversation's first event. Below ~350 B would need a key and state
-outside Python objects (one arena of packed conversations indexed by a hash of the key).
+ids, Python 3.11: about 230-240 B per live conversation (1.7 KB as named tuples, 630 B packed
+field by field into a dict). Where it goes: the packed bytes ~170 B (see `packed`: ~75 B of
+them the unique ids, user id and amount), the bytes object's header 33 B, and the per-tenant
+table's slot ~25 B (see `table`: no key object, no dict entry).
 """
 
 from collections.abc import Callable, Iterable
@@ -38,9 +32,11 @@ from convtrack.contracts.book import ContractBook
 from convtrack.schemas.envelope import Event
 from convtrack.streams.attribute.facts import Change, Fact
 from convtrack.streams.attribute.judge import FactId, facts_of
-from convtrack.streams.attribute.packed import expiry, micros, pack, unpack
+from convtrack.streams.attribute.layout import expiry, key_of, micros
+from convtrack.streams.attribute.packed import pack, unpack
 from convtrack.streams.attribute.records import record_of
 from convtrack.streams.attribute.state import ConversationKey, ConversationState
+from convtrack.streams.attribute.table import PackedTable
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +68,12 @@ class Attributor:
         self.contracts = contracts
         self.limits = limits or Limits()
         self._restore = restore
-        self._states: dict[ConversationKey, bytes] = {}
-        """Packed (see `packed`): unpacked only while a batch feeds the conversation."""
+        self._tenants: dict[str, PackedTable] = {}
+        """Packed conversations per tenant (see `packed`, `table`): unpacked only while a batch
+        feeds them."""
 
     def __len__(self) -> int:
-        return len(self._states)
+        return sum(map(len, self._tenants.values()))
 
     def apply(self, event: Event) -> list[Change]:
         """Feeds one validated event; returns the facts it created or changed."""
@@ -95,7 +92,7 @@ class Attributor:
             key = (event.tenant_id, event.conversation_id)
             seen = touched.get(key)
             if seen is None:
-                blob = self._states.get(key)
+                blob = self._blob(key)
                 restored = None
                 if blob is None and self._restore is not None:
                     restored = self._restore(key)
@@ -115,12 +112,12 @@ class Attributor:
             if (record is not None and state.add(record)) or scoped:
                 state.revision += 1
         changes: list[Change] = []
-        for key, (state, revision, last_seen, before) in touched.items():
+        for state, revision, last_seen, before in touched.values():
             if state.revision == revision:
                 if state.last_seen != last_seen:
-                    self._states[key] = pack(state)
+                    self._store(state)
                 continue
-            self._states[key] = pack(state)
+            self._store(state)
             changes += [
                 Change(fact, state.revision, before.get(fact_id))
                 for fact_id, fact in facts_of(state, self.contracts).items()
@@ -129,30 +126,49 @@ class Attributor:
         return changes
 
     def expire(self, now: datetime) -> list[ConversationKey]:
-        """Evicts conversations idle past their TTL at event time `now`; returns their keys.
+        """Evicts conversations idle past their TTL at event time `now`; returns their keys,
+        sorted (the table's slot order depends on the process's hash seed).
 
         A linear scan: call it when the watermark moves by a minute or more, not per event."""
         converted_before = micros(now - self.limits.converted_ttl)
         idle_before = micros(now - self.limits.idle_ttl)
-        evicted = []
-        for key, blob in self._states.items():
+
+        def idle(blob: bytes) -> bool:
             last_seen, converted = expiry(blob)
-            if last_seen < (converted_before if converted else idle_before):
-                evicted.append(key)
-        for key in evicted:
-            del self._states[key]
-        return evicted
+            return last_seen < (converted_before if converted else idle_before)
+
+        return sorted(
+            (tenant, conversation)
+            for tenant, table in self._tenants.items()
+            for conversation in table.remove_if(idle)
+        )
 
     def conversation(self, tenant_id: str, conversation_id: str) -> ConversationState | None:
         """A copy of the conversation's state: changing it changes nothing here."""
         key = (tenant_id, conversation_id)
-        blob = self._states.get(key)
+        blob = self._blob(key)
         return None if blob is None else unpack(key, blob)
 
     def facts(self) -> list[Fact]:
-        """The current facts of every live conversation (no versions): what a replay ends with."""
+        """The current facts of every live conversation (no versions): what a replay ends with.
+        By conversation key, so the order does not depend on the process's hash seed."""
+        packed = sorted(
+            ((tenant, key_of(blob)), blob)
+            for tenant, table in self._tenants.items()
+            for blob in table.blobs()
+        )
         return [
             fact
-            for key, blob in self._states.items()
+            for key, blob in packed
             for fact in facts_of(unpack(key, blob), self.contracts).values()
         ]
+
+    def _blob(self, key: ConversationKey) -> bytes | None:
+        table = self._tenants.get(key[0])
+        return None if table is None else table.get(key[1])
+
+    def _store(self, state: ConversationState) -> None:
+        table = self._tenants.get(state.tenant_id)
+        if table is None:
+            table = self._tenants[state.tenant_id] = PackedTable()
+        table.put(state.conversation_id, pack(state))

@@ -79,7 +79,7 @@ class ReasonCounts(Keyed[int]):
 _VALUES: dict[type, Callable[[object], tuple[Any, ...]]] = {}
 
 
-def _values(record: Any) -> tuple[Any, ...]:  # a dataclass below, which mypy cannot see here
+def field_values(record: Any) -> tuple[Any, ...]:  # a dataclass below, mypy cannot see here
     """A counter record's field values in order, read in one C call: `dataclasses.fields()`
     and per-field getattr made these sums the metrics stage's bottleneck."""
     getter = _VALUES.get(type(record))
@@ -94,13 +94,13 @@ class _Additive:
     __slots__ = ()
 
     def __add__(self, other: Self) -> Self:
-        return type(self)(*map(operator.add, _values(self), _values(other)))
+        return type(self)(*map(operator.add, field_values(self), field_values(other)))
 
     def __neg__(self) -> Self:
-        return type(self)(*map(operator.neg, _values(self)))
+        return type(self)(*map(operator.neg, field_values(self)))
 
     def __sub__(self, other: Self) -> Self:
-        return type(self)(*map(operator.sub, _values(self), _values(other)))
+        return type(self)(*map(operator.sub, field_values(self), field_values(other)))
 
     @property
     def is_zero(self) -> bool:

@@ -30,7 +30,6 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 class _Open(Generic[C]):
     counters: C
     version: int = 0
-    dirty: bool = False
 
 
 class Emitted(NamedTuple, Generic[K, C]):
@@ -59,6 +58,9 @@ class WindowStore(Generic[K, C]):
         self._merge = merge
         self._start_of = start_of
         self._open: dict[tuple[K, int], _Open[C]] = {}
+        self._dirty: set[tuple[K, int]] = set()
+        """Slots changed since the last flush: a flush visits only those, not every window
+        the lateness keeps in memory."""
         self._horizon: datetime | None = None
 
     def __len__(self) -> int:
@@ -69,26 +71,27 @@ class WindowStore(Generic[K, C]):
         return self._horizon
 
     def add(self, key: K, delta: C) -> None:
-        part = self._part_for(key)
-        entry = self._open.get((key, part))
+        slot = (key, self._part_for(key))
+        entry = self._open.get(slot)
         if entry is None:
-            entry = self._open[(key, part)] = _Open(self._zero())
+            entry = self._open[slot] = _Open(self._zero())
         entry.counters = self._merge(entry.counters, delta)
-        entry.dirty = True
+        self._dirty.add(slot)
 
     def flush(self, version_floor: int = 0) -> list[Emitted[K, C]]:
         """The changed windows, sorted by (key, part), each with its next version, at least
         `version_floor` (see `MetricsAggregator.flush`)."""
+        slots = sorted(self._dirty)
+        self._dirty.clear()
         emitted: list[Emitted[K, C]] = []
-        for (key, part), entry in self._open.items():
-            if entry.dirty:
-                entry.version = max(entry.version + 1, version_floor)
-                entry.dirty = False
-                emitted.append(Emitted(key, part, entry.version, entry.counters))
+        for slot in slots:
+            entry = self._open[slot]
+            entry.version = max(entry.version + 1, version_floor)
+            emitted.append(Emitted(*slot, entry.version, entry.counters))
         # Windows clean before this flush were already judged at the current horizon (by
         # `expire`, or an earlier flush): only the ones just emitted can have become final.
-        self._drop_final([(e.key, e.part) for e in emitted])
-        return sorted(emitted, key=lambda e: (e.key, e.part))
+        self._drop_final(slots)
+        return emitted
 
     def expire(self, horizon: datetime) -> None:
         """Moves the horizon (never back) and forgets the final windows already flushed."""
@@ -99,6 +102,7 @@ class WindowStore(Generic[K, C]):
     def restore(self, key: K, part: int, version: int, counters: C) -> None:
         """Puts back a window as last flushed (clean: it is stored already)."""
         self._open[(key, part)] = _Open(counters, version)
+        self._dirty.discard((key, part))
 
     def slots(self) -> set[tuple[K, int]]:
         """Every (key, part) in memory."""
@@ -118,5 +122,5 @@ class WindowStore(Generic[K, C]):
         for slot in slots:
             key, part = slot
             final = self._start_of(key) < horizon if part == LIVE_PART else part < current
-            if final and not self._open[slot].dirty:
+            if final and slot not in self._dirty:
                 del self._open[slot]

@@ -56,7 +56,7 @@ def bytes_per_conversation() -> float:
 
 def test_a_typical_conversation_stays_within_its_documented_footprint() -> None:
     # core.py documents the measured figure; this guards it against regressions.
-    assert bytes_per_conversation() < 3_500
+    assert bytes_per_conversation() < 300
 
 
 if __name__ == "__main__":
