@@ -2,6 +2,7 @@
 
 import os
 import platform
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,7 +45,13 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
-def write_markdown(path: Path, sections: dict[str, list[Result]], notes: str) -> None:
+def write_markdown(
+    path: Path,
+    sections: dict[str, list[Result]],
+    notes: str,
+    section_notes: Mapping[str, str] | None = None,
+) -> None:
+    """`notes` end the page; `section_notes[title]` follows that section's table."""
     parts = [
         "# Benchmarks",
         "",
@@ -55,5 +62,7 @@ def write_markdown(path: Path, sections: dict[str, list[Result]], notes: str) ->
     ]
     for title, results in sections.items():
         parts += [f"## {title}", "", table(results), ""]
+        if text := (section_notes or {}).get(title, "").strip():
+            parts += [text, ""]
     parts += [notes.strip(), ""]
     path.write_text("\n".join(parts))

@@ -1,0 +1,3 @@
+from tests.fixtures.broker import kafka_broker
+
+__all__ = ["kafka_broker"]
