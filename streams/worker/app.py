@@ -4,15 +4,13 @@ the caller opened (store client, pseudonymization key, contracts), so tests inje
 
 import asyncio
 import logging
-import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any, cast
 
 import faust
 from clickhouse_connect.driver.client import Client
 from faust.tables.manager import TableManager
-from faust.types import TP
 
 from convtrack.contracts import ContractBook
 from convtrack.runner import StoreWriter
@@ -21,22 +19,19 @@ from convtrack.sinks.sink import SinkBackpressure
 from convtrack.streams.kafka.connection import servers
 from convtrack.streams.pipeline import Pipeline, PipelineConfig
 from convtrack.streams.validate import Pseudonymizer, ValidateConfig, Validator
+from convtrack.streams.worker import guard
 from convtrack.streams.worker.alert_judge import embedded_judge
 from convtrack.streams.worker.alert_stage import AlertStage
 from convtrack.streams.worker.health import WorkerHealth, partition_offsets
-from convtrack.streams.worker.records import OutMessage, RawRecord
+from convtrack.streams.worker.records import OutMessage
 from convtrack.streams.worker.repairs import WorkerTableManager
 from convtrack.streams.worker.shards import Loader, Shards
 from convtrack.streams.worker.stages import RawStage, StoreGate, TrustStage
 from convtrack.streams.worker.tables import state_table
 from convtrack.streams.worker.trust import TrustShards
-from convtrack.streams.worker.watchdog import PartitionReading, StallDetector
 
 log = logging.getLogger("convtrack.worker")
 _RECOVERY_POLL_SECONDS = 0.05
-_STALL_CHECK_SECONDS = 1.0
-_STALL_SECONDS = 6.0
-"""Commits come every second while a partition moves: six without one is a stall."""
 
 # Tansu joins a group in about session_timeout/2 (INFRA.md): short timeouts keep rebalances
 # and the eviction of a crashed worker quick. The fetch and buffer sizes are the measured
@@ -73,11 +68,6 @@ class WorkerParts:
     pseudonymizer: Pseudonymizer
     client: Client
     """The ClickHouse client; the worker owns it for its lifetime."""
-
-
-def raw_record(event: Any) -> RawRecord:
-    message = event.message
-    return RawRecord(message.partition, message.offset, message.value, message.headers)
 
 
 class WorkerApp:
@@ -167,30 +157,33 @@ class WorkerApp:
             assigned=lambda: self._assigned(settings.metrics_topic),
             ready=self._recovered,
         )
+        self._guard = guard.PartitionGuard(
+            self.app,
+            self.health,
+            {settings.raw_topic, settings.trust_topic, settings.metrics_topic},
+            {settings.raw_topic: self.raw.shards, settings.trust_topic: self.trust.shards},
+        )
         take = settings.worker_take_records
         within = settings.worker_take_within.total_seconds()
 
         # take_events, not take: it keeps each record's partition, offset and headers.
         async def process_raw(stream: faust.StreamT[bytes]) -> None:
             async for events in cast(faust.Stream[bytes], stream).take_events(take, within):
-                await self._handle(self.raw.handle, events)
+                await self._guard.handle(self.raw.handle, events)
 
         async def process_trust(stream: faust.StreamT[bytes]) -> None:
             async for events in cast(faust.Stream[bytes], stream).take_events(take, within):
-                await self._handle(self.trust.handle, events)
+                await self._guard.handle(self.trust.handle, events)
 
         async def process_metrics(stream: faust.StreamT[bytes]) -> None:
             async for events in cast(faust.Stream[bytes], stream).take_events(take, within):
-                await self._handle(self.alerts.handle, events)
+                await self._guard.handle(self.alerts.handle, events)
 
         self.app.agent(raw_topic, name="raw")(process_raw)
         self.app.agent(trust_topic, name="trust")(process_trust)
         self.app.agent(metrics_topic, name="alerts")(process_metrics)
         self.app.timer(settings.worker_log_every.total_seconds())(self._log_health)
-        self._stalls = StallDetector(_STALL_SECONDS)
-        self._in_hand: set[tuple[str, int]] = set()
-        """The partitions of the batches the agents are handling now."""
-        self.app.timer(_STALL_CHECK_SECONDS)(self._reseek_stalled)
+        self.app.timer(guard.CHECK_SECONDS)(self._guard.check)
 
     async def _recovered(self) -> None:
         recovery = cast(TableManager, self.app.tables).recovery
@@ -206,44 +199,6 @@ class WorkerApp:
         return partition_offsets(
             monitor.tp_committed_offsets, monitor.tp_read_offsets, monitor.tp_end_offsets, topics
         )
-
-    async def _handle(
-        self, handle: Callable[[list[RawRecord]], Awaitable[object]], events: Sequence[Any]
-    ) -> None:
-        records = [raw_record(e) for e in events]
-        partitions = {(e.message.topic, e.message.partition) for e in events}
-        self._in_hand |= partitions
-        try:
-            await handle(records)
-        finally:
-            self._in_hand -= partitions
-
-    async def _reseek_stalled(self) -> None:
-        """See `watchdog`. Reads faust's consumer bookkeeping, which has no public accessor."""
-        consumer: Any = self.app.consumer
-        topics = {self.settings.raw_topic, self.settings.trust_topic, self.settings.metrics_topic}
-        readings = [
-            PartitionReading(
-                (tp.topic, tp.partition),
-                consumer._read_offset.get(tp),
-                consumer._committed_offset.get(tp),
-                (tp.topic, tp.partition) in self._in_hand,
-            )
-            for tp in self.app.assignor.assigned_actives()
-            if tp.topic in topics
-        ]
-        for stalled in self._stalls.stalled(readings, time.monotonic()):
-            topic, partition = stalled.partition
-            offset = stalled.committed or 0
-            log.warning(
-                "%s[%d]: read up to %s but nothing reached the agent; seeking back to %d",
-                topic,
-                partition,
-                stalled.read,
-                offset,
-            )
-            self.health.reseeks.labels(topic, str(partition)).inc()
-            await consumer.seek(TP(topic, partition), offset)
 
     async def _log_health(self) -> None:
         offsets = self.health.observe_offsets(self.offsets())

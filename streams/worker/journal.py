@@ -12,6 +12,7 @@ newer than the processed offsets, and applies it again, or a partial one, which 
 write of that batch had started yet, and ignores it.
 """
 
+import logging
 from typing import Protocol
 
 import orjson
@@ -19,6 +20,7 @@ import orjson
 from convtrack.streams.worker import codec
 from convtrack.streams.worker.codec import JOURNAL
 
+log = logging.getLogger("convtrack.worker")
 CHUNK_BYTES = 256 * 1024
 """Well under the 1 MB a broker takes in a record by default, JSON overhead included."""
 
@@ -67,7 +69,8 @@ class BatchWrites:
 
 
 def repair(table: KeyWriter, partition: int) -> None:
-    """Completes the partition's last batch if a crash cut its key writes short."""
+    """Completes the partition's last batch if a crash cut its key writes short; logs what it
+    finds, as a restart's first sign of where the last life stopped."""
     first = table.get(_chunk_key(partition, 0))
     if first is None:
         return
@@ -77,12 +80,13 @@ def repair(table: KeyWriter, partition: int) -> None:
     writes: Writes = {}
     for index in range(count):
         value = table.get(_chunk_key(partition, index))
-        if value is None:
-            return
-        chunk_processed, _, _, chunk = _decode(value)
+        chunk_processed, _, _, chunk = _decode(value) if value is not None else (None, 0, 0, {})
         if chunk_processed != processed:
-            return  # a chunk of an older batch: the journal was cut, no key was written yet
+            # missing, or a chunk of an older batch: the journal was cut, no key written yet
+            log.info("partition %d: last batch's journal cut short, ignored", partition)
+            return
         writes.update(chunk)
+    log.info("partition %d: last batch's writes cut short, applied again", partition)
     _apply(table, partition, processed, writes)
 
 

@@ -30,6 +30,10 @@ class ProcessedOffsets:
         at = bisect.bisect_right(self._ranges, offset, key=_start) - 1
         return at >= 0 and self._ranges[at][0] <= offset < self._ranges[at][1]
 
+    def __repr__(self) -> str:
+        above = ", ".join(f"{start}-{end - 1}" for start, end in self._ranges)
+        return f"offsets below {self.low}" + (f", and {above}" if above else "")
+
     @property
     def ranges(self) -> list[tuple[int, int]]:
         return [(start, end) for start, end in self._ranges]
@@ -40,6 +44,24 @@ class ProcessedOffsets:
                 self._add_one(offset)
         while len(self._ranges) > MAX_RANGES:
             self.low = self._ranges.pop(0)[1]
+        self._absorb()
+
+    def first_gap(self, below: int) -> tuple[int, int] | None:
+        """The first offsets [start, end) under `below` that are not processed, if any."""
+        if self.low >= below:
+            return None
+        end = self._ranges[0][0] if self._ranges else below
+        return self.low, min(end, below)
+
+    def close(self, start: int, end: int) -> None:
+        """Counts [start, end) as processed: a gap no record will ever fill."""
+        if start <= self.low:
+            self.low = max(self.low, end)
+        else:
+            kept = [r for r in self._ranges if r[1] < start or r[0] > end]
+            merged = [r for r in self._ranges if not (r[1] < start or r[0] > end)]
+            low_end = min([start, *(r[0] for r in merged)]), max([end, *(r[1] for r in merged)])
+            self._ranges = sorted([*kept, list(low_end)])
         self._absorb()
 
     def encode(self) -> bytes:

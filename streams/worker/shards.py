@@ -54,6 +54,11 @@ class Shards:
             self._shard(partition)
         return [r for r in records if r.offset not in self._processed[r.partition]]
 
+    def processed(self, partition: int) -> ProcessedOffsets:
+        """The partition's processed offsets (restoring its state if it is not open yet)."""
+        self._shard(partition)
+        return self._processed[partition]
+
     def save(self, outputs: dict[int, Output], offsets: dict[int, list[int]]) -> None:
         """On the event loop: writing a table key sends its changelog record. `offsets`: per
         partition, those of the records processed."""

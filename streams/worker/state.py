@@ -13,6 +13,7 @@ What is saved, each table key written at most once per batch:
   duplicates (see `offsets`). A batch's writes are saved whole or not at all (`journal`).
 """
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ from convtrack.streams.worker.codec import (
 )
 from convtrack.streams.worker.journal import BatchWrites, KeyWriter, repair
 from convtrack.streams.worker.offsets import ProcessedOffsets
+
+log = logging.getLogger("convtrack.worker")
 
 
 class StateTable(KeyWriter, Protocol):
@@ -142,6 +145,7 @@ class RawState:
                 self._windows.restore(pipeline.metrics, self.partition, kind, parts, value)
             elif kind == PROCESSED:
                 self.processed = ProcessedOffsets.decode(value)
+        log.info("partition %d restored: %s", self.partition, self.processed)
         if watermark is not None:
             validator.watermark = watermark
             validator.dedup.forget_before(watermark - validator.config.lateness)

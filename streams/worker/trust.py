@@ -134,6 +134,9 @@ class TrustShards:
         """Without the records the saved state already holds, see `Shards.unprocessed`."""
         return [r for r in records if r.offset not in self._shard(r.partition).processed]
 
+    def processed(self, partition: int) -> ProcessedOffsets:
+        return self._shard(partition).processed
+
     def save(self, outputs: dict[int, Output], offsets: dict[int, list[int]]) -> None:
         for partition, output in outputs.items():
             self._shard(partition).save(output, offsets[partition])

@@ -1,18 +1,24 @@
-"""Finds partitions whose records faust read but never handed to the agent, so the worker can
-seek them back instead of standing still.
+"""Finds partitions where faust lost records on their way to the agent, so the worker can seek
+back to them instead of missing them or standing still.
 
-faust 0.15.3 keeps a per-partition "read offset" and drops every fetched record at or below
-it. Around a restart (recovery, then a seek back to the committed offsets) that offset can end
-up past records the agent never received (seen on Tansu: `DROPPED MESSAGE ROFF` for a whole
-fetched backlog). Nothing is then acknowledged on that partition, so its commit never moves and,
-without new records, it never will. The sign is plain from outside: something past the
-committed offset was read, nothing of it is waiting in the agent, and the commit has not moved
-for a while. Seeking back to the committed offset is safe because the stages skip what their
-saved state already holds (`Shards.unprocessed`).
+faust 0.15.3 keeps a per-partition "read offset" and drops every fetched record at or below it,
+and around a restart (recovery, then a seek back to the committed offsets) records fetched
+meanwhile can be dropped (seen on Tansu: `DROPPED MESSAGE ROFF` for a whole fetched backlog).
+Two signs show it from outside, each once it has lasted a while with no batch of the partition
+in the agent's hands:
+- *stalled*: something past the committed offset was read, and the commit does not move (the
+  dropped records were never acknowledged, so faust cannot commit past them);
+- *skipped*: the commit moved past records the stage's saved state does not hold (faust counts
+  a jump in delivered offsets as a gap it may commit over).
+Either way the fix is to seek back: to the committed offset, or to the first record the state
+lacks. Redelivered records the state holds are skipped (`Shards.unprocessed`). A gap that is
+still open after one seek back holds no records (offsets a transactional producer spent on
+markers, or a log that starts later) and is closed instead.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,35 +26,74 @@ class PartitionReading:
     partition: tuple[str, int]
     """(topic, partition)"""
     read: int | None
-    """The consumer's last read offset; None before anything was read or after a seek reset."""
+    """The consumer's last read offset; None before anything was read."""
     committed: int | None
     """The next offset the group resumes from; None before the first commit."""
     in_flight: bool
     """An agent is handling a batch with records of the partition (a slow store, say)."""
+    missing: tuple[int, int] | None = None
+    """The first offsets [start, end) below `committed` that the stage's state lacks."""
+
+
+class Remedy(StrEnum):
+    SEEK = "seek"
+    CLOSE_GAP = "close_gap"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    reading: PartitionReading
+    remedy: Remedy
+    offset: int
+    """Where to seek, or where the gap to close starts (it ends at `reading.missing[1]`)."""
 
 
 class StallDetector:
     def __init__(self, after_seconds: float) -> None:
         self.after_seconds = after_seconds
-        self._since: dict[tuple[str, int], tuple[int | None, float]] = {}
-        """Per partition: the committed offset last seen and since when it has not moved."""
+        self._since: dict[tuple[str, int], tuple[object, float]] = {}
+        """Per partition: the symptom last seen, and since when it has lasted."""
+        self._sought: dict[tuple[str, int], int] = {}
+        """Per partition: the gap start it was last sought back to."""
 
-    def stalled(self, readings: Iterable[PartitionReading], now: float) -> list[PartitionReading]:
-        """The partitions to seek back to their committed offsets; each is reported once per
-        stall (its clock restarts)."""
+    def check(self, readings: Iterable[PartitionReading], now: float) -> list[Finding]:
+        """What to do about each partition whose symptom lasted `after_seconds`; each finding
+        is reported once (its clock restarts)."""
         found = []
         seen = set()
         for reading in readings:
-            seen.add(reading.partition)
-            committed = reading.committed or 0
-            last = self._since.get(reading.partition)
-            if last is None or last[0] != reading.committed or reading.in_flight:
-                self._since[reading.partition] = (reading.committed, now)
+            key = reading.partition
+            seen.add(key)
+            symptom = None if reading.in_flight else _symptom(reading)
+            last = self._since.get(key)
+            if symptom is None or last is None or last[0] != symptom:
+                self._since[key] = (symptom, now)
                 continue
-            waiting = reading.read is not None and reading.read > committed
-            if waiting and now - last[1] >= self.after_seconds:
-                found.append(reading)
-                self._since[reading.partition] = (reading.committed, now)
+            if now - last[1] < self.after_seconds:
+                continue
+            self._since[key] = (symptom, now)
+            found.append(self._remedy(reading))
         for gone in set(self._since) - seen:
             del self._since[gone]
+            self._sought.pop(gone, None)
         return found
+
+    def _remedy(self, reading: PartitionReading) -> Finding:
+        key = reading.partition
+        if reading.missing is not None:
+            start = reading.missing[0]
+            if self._sought.get(key) == start:
+                del self._sought[key]
+                return Finding(reading, Remedy.CLOSE_GAP, start)
+            self._sought[key] = start
+            return Finding(reading, Remedy.SEEK, start)
+        return Finding(reading, Remedy.SEEK, reading.committed or 0)
+
+
+def _symptom(reading: PartitionReading) -> object:
+    if reading.missing is not None:
+        return ("skipped", reading.missing)
+    committed = reading.committed or 0
+    if reading.read is not None and reading.read > committed:
+        return ("stalled", reading.committed)
+    return None

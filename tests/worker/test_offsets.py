@@ -39,3 +39,17 @@ def test_it_holds_exactly_the_offsets_added(batches: list[set[int]]) -> None:
     assert {offset for offset in range(310) if offset in processed} == seen
     restored = ProcessedOffsets.decode(processed.encode())
     assert {offset for offset in range(310) if offset in restored} == seen
+
+
+def test_the_first_gap_under_the_commit_and_closing_it() -> None:
+    processed = ProcessedOffsets()
+    processed.add(range(0, 521))
+    processed.add(range(531, 600))
+    assert processed.first_gap(below=500) is None
+    assert processed.first_gap(below=525) == (521, 525)
+    assert processed.first_gap(below=700) == (521, 531)
+    processed.close(521, 531)
+    assert (processed.low, processed.ranges) == (600, [])
+    processed.close(650, 660)
+    processed.close(640, 655)
+    assert processed.ranges == [(640, 660)] and 645 in processed and 630 not in processed
