@@ -7,8 +7,6 @@ idempotent inserts and offset-based versions absorb what was written twice.
 import time
 from pathlib import Path
 
-import pytest
-
 from convtrack.broker import EmbeddedBroker
 from convtrack.settings import Settings
 from convtrack.streams.worker.process import WorkerProcess
@@ -27,19 +25,6 @@ from tests.integration.support import (
 )
 
 
-# Not strict: it fails in most runs and passes in some, so a strict xfail would fail at random.
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "faust 0.15.3 on Tansu, after a SIGKILL and restart, in most runs: records of one raw "
-        "partition that aiokafka fetched (seen in its debug log) are never handed to the agent "
-        "after faust seeks back to the committed offsets, so that partition stays put and the "
-        "wait times out. In some runs the restart completes but restored state differs (facts, "
-        "or valid events never stored); suspected cause: faust restores a changelog only up to "
-        "the end offset the broker reports, which Tansu reports short after a batched send. "
-        "See docs/worker.md."
-    ),
-)
 def test_a_worker_killed_mid_stream_resumes_with_its_state(
     kafka_broker: EmbeddedBroker, tmp_path: Path
 ) -> None:
