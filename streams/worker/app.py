@@ -35,7 +35,9 @@ _RECOVERY_POLL_SECONDS = 0.05
 
 # Tansu joins a group in about session_timeout/2 (INFRA.md): short timeouts keep rebalances
 # and the eviction of a crashed worker quick. The fetch and buffer sizes are the measured
-# throughput settings for faust on this broker.
+# throughput settings for faust on this broker. The worker produces thousands of small state
+# records per batch: faust's 16 KiB producer batches with no linger made that a quarter of its
+# time, and bigger ones with 10 ms of linger raised batched throughput by about a third.
 _CONSUMER_OPTIONS: dict[str, Any] = {
     "broker_session_timeout": 6.0,
     "broker_heartbeat_interval": 1.0,
@@ -44,6 +46,8 @@ _CONSUMER_OPTIONS: dict[str, Any] = {
     "consumer_max_fetch_size": 8 * 1024 * 1024,
     "stream_buffer_maxsize": 65_536,
     "consumer_auto_offset_reset": "earliest",
+    "producer_max_batch_size": 512 * 1024,
+    "producer_linger": 0.01,
 }
 
 
