@@ -11,12 +11,14 @@ import hashlib
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from operator import itemgetter
+from typing import Any, Generic, TypeVar, get_args, get_origin, get_type_hints
 
 from clickhouse_connect.datatypes.base import ClickHouseType
 from clickhouse_connect.driver.client import Client
 from clickhouse_connect.driver.exceptions import ClickHouseError
 
+from convtrack.schemas.typing import kinds_of
 from convtrack.settings import Settings
 from convtrack.sinks.errors import (
     AUTH_CODES,
@@ -68,10 +70,10 @@ class RetryPolicy:
 
 
 def dedup_token(table: str, keys: Sequence[tuple[object, ...]]) -> str:
+    # one digest update over the joined keys hashes the same bytes as one update per key
+    joined = "".join(["\x1e" + "\x1f".join(map(str, key)) for key in keys])
     digest = hashlib.sha256(table.encode())
-    for key in keys:
-        digest.update(b"\x1e")
-        digest.update("\x1f".join(map(str, key)).encode())
+    digest.update(joined.encode())
     return f"{table}-{len(keys)}-{digest.hexdigest()[:32]}"
 
 
@@ -86,6 +88,40 @@ def approximate_bytes(row: tuple[Any, ...]) -> int:
         else:
             size += 8
     return size
+
+
+def row_sizer(row_type: type[tuple[Any, ...]]) -> Callable[[tuple[Any, ...]], int]:
+    """`approximate_bytes` for well-typed rows of one NamedTuple type, several times cheaper.
+
+    Only the columns annotated as (optional) strings can hold a string, so only they are
+    looked at, and in C (`itemgetter`, `map`, `tuple.count`); every other column counts 8
+    bytes, as does a None. A row type with sequence columns, or that is not a NamedTuple,
+    keeps the general estimate.
+    """
+    hints = list(get_type_hints(row_type).values()) if hasattr(row_type, "_fields") else []
+    if not hints or any(_is_sequence(hint) for hint in hints):
+        return approximate_bytes
+    strings = [n for n, hint in enumerate(hints) if _is_string(hint)]
+    fixed = 8 * (len(hints) - len(strings))
+    if not strings:
+        return lambda _: fixed
+    # itemgetter returns a bare value for one index and a tuple for several
+    pick = itemgetter(*strings) if len(strings) > 1 else lambda row: (row[strings[0]],)
+
+    def size(row: tuple[Any, ...]) -> int:
+        texts = pick(row)
+        return fixed + 8 * texts.count(None) + sum(map(len, filter(None, texts)))
+
+    return size
+
+
+def _is_string(hint: Any) -> bool:
+    kinds = kinds_of(hint)
+    return bool(kinds) and kinds <= {str}
+
+
+def _is_sequence(hint: Any) -> bool:
+    return any(get_origin(h) in (tuple, list) for h in (hint, *get_args(hint)))
 
 
 class ClickHouseSink(Generic[R]):
@@ -110,6 +146,7 @@ class ClickHouseSink(Generic[R]):
         self._clock = clock
         self._sleep = sleep
         self._rows: list[R] = []
+        self._size = row_sizer(table.row_type)
         self._bytes = 0
         self._opened_at = 0.0
         self._stalled = False
@@ -125,7 +162,7 @@ class ClickHouseSink(Generic[R]):
         if not self._rows:
             self._opened_at = self._clock()
         self._rows.append(row)
-        self._bytes += approximate_bytes(row)
+        self._bytes += self._size(row)
 
     def flush_if_due(self) -> None:
         if self._due():

@@ -97,6 +97,9 @@ def event_row(valid: ValidEvent) -> EventRow:
     if untyped is None:
         untyped = _untyped[schema] = _untyped_fields(schema)
     values = event.__dict__  # pydantic keeps fields there; reading it skips per-field getattr
+    if not untyped:
+        # the common case in C: one dict lookup per column, no Python frame per column
+        return EventRow._make((*map(values.get, _TYPED_NAMES), {}))
     typed = [None if n in untyped else values.get(n) for n in _TYPED_NAMES]
     return EventRow._make([*typed, {name: _text(values[name]) for name in untyped}])
 

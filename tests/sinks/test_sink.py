@@ -1,13 +1,14 @@
 """Batching, retry and backpressure of the ClickHouse sink, against a client that fails on cue:
 no database, no real sleeps, time only from a fake clock."""
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pytest
 from clickhouse_connect.driver.exceptions import DatabaseError, OperationalError
 
 from convtrack.settings import load_settings
 from convtrack.sinks import (
+    TABLES,
     BatchPolicy,
     ClickHouseSink,
     MemorySink,
@@ -18,7 +19,9 @@ from convtrack.sinks import (
     Table,
     dedup_token,
 )
+from convtrack.sinks.clickhouse import approximate_bytes, row_sizer
 from tests.sinks.fakes import Clock, FakeClient, Sleeps
+from tests.sinks.support import sample_rows
 
 
 class Row(NamedTuple):
@@ -172,3 +175,18 @@ def test_policies_come_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load_settings()
     assert BatchPolicy.from_settings(settings) == BatchPolicy(7, 16 * 1024 * 1024, 0.25)
     assert list(RetryPolicy.from_settings(settings).delays()) == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda table: table.name)
+def test_the_per_table_size_estimate_equals_the_general_one(table: Table[Any]) -> None:
+    """The sizer only looks at string columns; every other value must count as before."""
+    size = row_sizer(table.row_type)
+    for row in sample_rows(table):
+        assert size(row) == approximate_bytes(row), row
+
+
+def test_the_size_estimate_counts_strings_by_length_and_none_as_eight() -> None:
+    size = row_sizer(Row)
+    assert size(Row("abc", 1, "x" * 200)) == 3 + 8 + 200
+    assert size(Row("", 1)) == 0 + 8 + 0
+    assert size(Row(None, 1)) == 8 + 8 + 0  # type: ignore[arg-type]
