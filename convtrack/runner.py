@@ -17,7 +17,7 @@ from typing import Any
 
 from clickhouse_connect.driver.client import Client
 
-from convtrack.schemas.dead_letter import ReasonCode, SourcePosition
+from convtrack.schemas.dead_letter import Reason, SourcePosition
 from convtrack.settings import Settings
 from convtrack.sinks import BatchPolicy, ClickHouseSink, RetryPolicy
 from convtrack.sinks.rows import (
@@ -50,7 +50,8 @@ class RunSummary:
     inputs: int = 0
     valid: int = 0
     duplicates: int = 0
-    dead_letters: Counter[ReasonCode] = field(default_factory=Counter)
+    dead_letters: Counter[Reason] = field(default_factory=Counter)
+    """Rejected inputs by reason; duplicates (stored as dead letters too) are `duplicates`."""
     fact_versions: int = 0
     metric_snapshots: int = 0
     alerts: list[Alert] = field(default_factory=list)
@@ -60,7 +61,7 @@ class RunSummary:
         self.inputs += inputs
         self.valid += len(output.events)
         self.duplicates += output.duplicates
-        self.dead_letters.update(d.reason for d in output.dead_letters)
+        self.dead_letters.update(d.reason for d in output.rejected)
         self.fact_versions += len(output.changes)
         self.metric_snapshots += len(output.surface_snapshots) + len(output.ingest_snapshots)
         self.alerts += output.alerts
@@ -113,32 +114,26 @@ class StoreWriter:
         )
 
     def write(self, output: Output) -> None:
-        for event in output.events:
-            self._offer(self._events, event_row(event))
-        for dead_letter in output.dead_letters:
-            self._offer(self._dead_letters, dead_letter_row(dead_letter))
-        for change in output.changes:
-            row = conversion_fact_row(change)
-            if row is not None:
-                self._offer(self._facts, row)
-        for surface in output.surface_snapshots:
-            self._offer(self._surfaces, surface_metric_row(surface))
-        for ingest in output.ingest_snapshots:
-            self._offer(self._ingest, ingest_metric_row(ingest))
-        for alert in output.alerts:
-            self._offer(self._alerts, alert_row(alert))
+        facts = map(conversion_fact_row, output.changes)
+        self._offer(self._events, map(event_row, output.events))
+        self._offer(self._dead_letters, map(dead_letter_row, output.dead_letters))
+        self._offer(self._facts, (row for row in facts if row is not None))
+        self._offer(self._surfaces, map(surface_metric_row, output.surface_snapshots))
+        self._offer(self._ingest, map(ingest_metric_row, output.ingest_snapshots))
+        self._offer(self._alerts, map(alert_row, output.alerts))
 
     def flush(self) -> None:
         for sink in self._sinks:
             self._until_done(sink.flush)
 
-    def _offer(self, sink: ClickHouseSink[Any], row: tuple[Any, ...]) -> None:
-        self._until_done(lambda: sink.add(row))
+    def _offer(self, sink: ClickHouseSink[Any], rows: Iterable[Any]) -> None:
+        for row in rows:
+            self._until_done(sink.add, row)
 
-    def _until_done(self, attempt: Callable[[], None]) -> None:
+    def _until_done(self, attempt: Callable[..., None], *args: Any) -> None:
         while True:
             try:
-                attempt()
+                attempt(*args)
                 return
             except SinkBackpressure as pushback:
                 self._on_wait(pushback)

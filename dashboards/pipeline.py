@@ -66,8 +66,9 @@ _REASONS = SqlPanel(
 
 _SAMPLE = SqlPanel(
     "Newest dead letters",
-    "The 50 most recently received dead letters, whatever the time range: they wait to be "
-    "fixed and replayed. The source is topic/partition@offset or file:line.",
+    "The 50 most recently received dead letters of rejected input, whatever the time range: "
+    "they wait to be fixed and replayed (duplicates, which are never replayed, are left out). "
+    "The source is topic/partition@offset or file:line.",
     "SELECT received_at, ifNull(tenant_id, '') AS tenant, reason, stage,\n"
     "    ifNull(event_type, '') AS event_type, message,\n"
     "    if(source_kind = 'kafka',\n"
@@ -75,6 +76,7 @@ _SAMPLE = SqlPanel(
     "              toString(source_offset)),\n"
     "       concat(ifNull(source_path, ''), ':', toString(source_line))) AS source\n"
     "FROM dead_letters FINAL\n"
+    "WHERE reason != 'duplicate'\n"
     "ORDER BY received_at DESC, dead_letter_id\nLIMIT 50",
     ("received_at", "tenant", "reason", "stage", "event_type", "message", "source"),
     kind=Kind.TABLE,

@@ -16,13 +16,15 @@ from typing import Any
 from pydantic import BaseModel
 
 from convtrack.schemas.compat import check_compatible
-from convtrack.schemas.dead_letter import DeadLetterV1
+from convtrack.schemas.dead_letter import DeadLetterV1, DeadLetterV2
 from convtrack.schemas.envelope import Event
 from convtrack.schemas.registry import REGISTRY, SchemaRegistry
 from convtrack.schemas.types import Surface
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DEAD_LETTER_TYPE = "dead_letter"
+DEAD_LETTER_VERSIONS: tuple[type[DeadLetterV1 | DeadLetterV2], ...] = (DeadLetterV1, DeadLetterV2)
+"""Every published dead-letter version, oldest first (each stays published)."""
 EXPORT_DIR = Path(__file__).parent / "json"
 """The checked-in export, beside the schema modules (works from any working directory)."""
 
@@ -47,13 +49,13 @@ class PublishedSchema:
     @property
     def next_module(self) -> str:
         """Where the fix for an incompatible change goes: the next version, side by side."""
-        if self.model is DeadLetterV1:
+        if self.event_type == DEAD_LETTER_TYPE:
             return f"DeadLetterV{self.version + 1} in schemas/dead_letter.py"
         return f"schemas/events/{self.event_type}_v{self.version + 1}.py"
 
 
 def published_schemas(registry: SchemaRegistry = REGISTRY) -> list[PublishedSchema]:
-    """Every event schema of `registry` in key order, then the dead-letter schema."""
+    """Every event schema of `registry` in key order, then every dead-letter version."""
     envelope = set(Event.model_fields)
     found = [
         PublishedSchema(
@@ -66,16 +68,16 @@ def published_schemas(registry: SchemaRegistry = REGISTRY) -> list[PublishedSche
         )
         for (event_type, version), schema in registry.items()
     ]
-    dead_letter_version = DeadLetterV1.model_fields["schema_version"].default
-    found.append(
+    found.extend(
         PublishedSchema(
             event_type=DEAD_LETTER_TYPE,
-            version=dead_letter_version,
-            model=DeadLetterV1,
-            description=(DeadLetterV1.__doc__ or "").strip(),
-            fields=tuple(DeadLetterV1.model_fields),
+            version=model.model_fields["schema_version"].default,
+            model=model,
+            description=(model.__doc__ or "").strip(),
+            fields=tuple(model.model_fields),
             surfaces=None,
         )
+        for model in DEAD_LETTER_VERSIONS
     )
     return found
 

@@ -1,9 +1,12 @@
 """`convtrack dlq replay`: send fixed dead letters back to the raw topic.
 
 Dead letters come from the `dead_letters` table or from a JSON Lines file of them (as the worker
-writes them to the dead-letter topic), filtered by reason and time. Their payloads are sent as
-they are stored: a user_id in them is already a pseudonym, which the validator keeps, so a
-replayed event becomes exactly the event it would have been.
+writes them to the dead-letter topic), of any schema version, filtered by reason and time. Their
+payloads are sent as they are stored: a user_id in them is already a pseudonym, which the
+validator keeps, so a replayed event becomes exactly the event it would have been.
+
+Duplicates (reason `duplicate`) are never sent: their event was accepted already, so a replay
+would be dropped again inside the deduplication horizon, or counted twice past it.
 """
 
 import base64
@@ -19,7 +22,7 @@ from rich.markup import escape
 from convtrack.cli.common import console, err_console, fail, settings_or_exit
 from convtrack.cli.db import open_store
 from convtrack.cli.kafka import print_produce_report
-from convtrack.schemas.dead_letter import DeadLetterV1, ReasonCode
+from convtrack.schemas.dead_letter import ANY_DEAD_LETTER, AnyDeadLetter, Reason
 from convtrack.sinks import QUERY_FORMATS, DeadLetterRow, dead_letter_from_row
 from convtrack.streams.kafka import DEFAULT_BATCH_EVENTS, open_kafka_writer
 from convtrack.streams.kafka.connection import KafkaSetupError
@@ -39,7 +42,8 @@ def replay_dead_letters(
     ] = None,
     *,
     reason: Annotated[
-        list[ReasonCode] | None, typer.Option(help="Only these reasons (repeatable).")
+        list[Reason] | None,
+        typer.Option(help="Only these reasons (repeatable). Duplicates are never replayed."),
     ] = None,
     since: Annotated[
         datetime | None, typer.Option(help="Only those received at or after (UTC).")
@@ -53,15 +57,21 @@ def replay_dead_letters(
     ] = None,
     dry_run: Annotated[bool, typer.Option(help="Count what would be sent; send nothing.")] = False,
 ) -> None:
-    """Send dead letters' payloads back to the raw topic, to be validated again."""
+    """Send dead letters' payloads back to the raw topic, to be validated again; duplicates
+    (reason `duplicate`) are always skipped, their event was accepted already."""
     settings = settings_or_exit()
     reasons = set(reason or [])
-    letters = [
+    selected = [
         letter
         for letter in (_from_file(file) if file is not None else _from_store(reasons, since, until))
         if _wanted(letter, reasons, since, until)
     ]
+    letters = [letter for letter in selected if letter.reason != Reason.DUPLICATE]
     err_console.print(f"{len(letters):,} dead letters selected", highlight=False)
+    if skipped := len(selected) - len(letters):
+        err_console.print(
+            f"{skipped:,} duplicates skipped: their event was accepted already", highlight=False
+        )
     if dry_run or not letters:
         return
     servers = broker or settings.kafka_bootstrap_servers
@@ -82,7 +92,7 @@ def replay_dead_letters(
 
 
 def _wanted(
-    letter: DeadLetterV1, reasons: set[ReasonCode], since: datetime | None, until: datetime | None
+    letter: AnyDeadLetter, reasons: set[Reason], since: datetime | None, until: datetime | None
 ) -> bool:
     at = letter.received_at
     return (
@@ -96,7 +106,7 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _from_file(path: Path) -> Iterator[DeadLetterV1]:
+def _from_file(path: Path) -> Iterator[AnyDeadLetter]:
     try:
         lines = path.read_bytes().splitlines()
     except OSError as error:
@@ -105,14 +115,14 @@ def _from_file(path: Path) -> Iterator[DeadLetterV1]:
         if not line.strip():
             continue
         try:
-            yield DeadLetterV1.model_validate_json(line)
+            yield ANY_DEAD_LETTER.validate_json(line)
         except ValidationError as error:
             fail(f"{path}:{number} is not a dead letter: {error.errors()[0]['msg']}")
 
 
 def _from_store(
-    reasons: set[ReasonCode], since: datetime | None, until: datetime | None
-) -> Iterator[DeadLetterV1]:
+    reasons: set[Reason], since: datetime | None, until: datetime | None
+) -> Iterator[AnyDeadLetter]:
     where: list[str] = ["1"]
     parameters: dict[str, object] = {}
     if reasons:

@@ -18,8 +18,8 @@ def print_run_summary(summary: RunSummary) -> None:
     table.add_column("count", justify="right")
     table.add_row("inputs", f"{summary.inputs:,}")
     table.add_row("valid events stored", f"{summary.valid:,}")
-    table.add_row("duplicates (counted, not stored)", f"{summary.duplicates:,}")
-    table.add_row("dead letters stored", f"{summary.dead_letters.total():,}")
+    table.add_row("duplicates (kept as dead letters)", f"{summary.duplicates:,}")
+    table.add_row("rejected (dead letters by reason)", f"{summary.dead_letters.total():,}")
     for reason, count in sorted(summary.dead_letters.items()):
         table.add_row(f"  {reason.value}", f"{count:,}")
     table.add_row("conversion-fact versions", f"{summary.fact_versions:,}")

@@ -11,13 +11,15 @@ from rich.table import Table
 from convtrack.cli.common import console, fail, settings_or_exit
 from convtrack.cli.inputs import byte_progress, numbered_lines, open_input, open_output, position
 from convtrack.cli.setup import pseudonymizer_or_exit
-from convtrack.schemas.dead_letter import DeadLetterV1, FilePosition
+from convtrack.schemas.dead_letter import DeadLetter, FilePosition
 from convtrack.streams.validate import (
+    Duplicate,
     ValidateConfig,
     ValidateStats,
     Validator,
     ValidEvent,
 )
+from convtrack.streams.validate.deadletter import duplicate_dead_letter
 
 _PROGRESS_EVERY = 1024
 """Lines between progress refreshes: often enough to move, rare enough to cost nothing."""
@@ -34,8 +36,8 @@ def validate_file(
         Path | None,
         typer.Option(
             "--dead-letters",
-            help="Where to write dead letters as JSON Lines "
-            "(default: DATA_DIR/dead-letters.jsonl).",
+            help="Where to write dead letters as JSON Lines, duplicates' (reason duplicate) "
+            "included as the pipeline stores them (default: DATA_DIR/dead-letters.jsonl).",
         ),
     ] = None,
     out: Annotated[
@@ -61,7 +63,9 @@ def validate_file(
         try:
             for number, line in numbered_lines(source, file):
                 outcome = validator.validate(line, FilePosition(path=file, line=number), _now())
-                if isinstance(outcome, DeadLetterV1):
+                if isinstance(outcome, Duplicate):
+                    outcome = duplicate_dead_letter(outcome)
+                if isinstance(outcome, DeadLetter):
                     dead_letter_file.write(outcome.model_dump_json().encode() + b"\n")
                 elif isinstance(outcome, ValidEvent) and out_file is not None:
                     out_file.write(outcome.event.model_dump_json().encode() + b"\n")

@@ -1,14 +1,16 @@
 """A dead letter as a row of `dead_letters`, and back (replay reads them from the store)."""
 
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from convtrack.schemas.dead_letter import (
     DeadLetterV1,
+    DeadLetterV2,
     FieldError,
     FilePosition,
     KafkaPosition,
     ReasonCode,
+    ReasonCodeV2,
     SourcePosition,
     Stage,
 )
@@ -40,7 +42,7 @@ class DeadLetterRow(NamedTuple):
     event_id: str | None
 
 
-def dead_letter_row(letter: DeadLetterV1) -> DeadLetterRow:
+def dead_letter_row(letter: DeadLetterV1 | DeadLetterV2) -> DeadLetterRow:
     source = letter.source
     kafka = source if isinstance(source, KafkaPosition) else None
     file = source if isinstance(source, FilePosition) else None
@@ -68,25 +70,29 @@ def dead_letter_row(letter: DeadLetterV1) -> DeadLetterRow:
     )
 
 
-def dead_letter_from_row(row: DeadLetterRow) -> DeadLetterV1:
-    """The inverse of `dead_letter_row`; a naive received_at (as ClickHouse may return it) is
-    read as UTC, which is how it was stored."""
+def dead_letter_from_row(row: DeadLetterRow) -> DeadLetterV1 | DeadLetterV2:
+    """The inverse of `dead_letter_row`, in the row's schema version (the table holds every
+    version, one column set); a naive received_at (as ClickHouse may return it) is read as UTC,
+    which is how it was stored."""
     received = row.received_at
-    return DeadLetterV1(
-        dead_letter_id=row.dead_letter_id,
-        stage=Stage(row.stage),
-        reason=ReasonCode(row.reason),
-        message=row.message,
-        errors=tuple(FieldError(path=p, error=e, message=m) for p, e, m in row.errors),
-        payload_b64=row.payload_b64,
-        payload_bytes=row.payload_bytes,
-        source=_source(row),
-        received_at=received if received.tzinfo else received.replace(tzinfo=UTC),
-        processor_version=row.processor_version,
-        tenant_id=row.tenant_id,
-        event_type=row.event_type,
-        event_id=row.event_id,
-    )
+    # every version has these fields; what differs is the reason enum
+    fields: dict[str, Any] = {
+        "dead_letter_id": row.dead_letter_id,
+        "stage": Stage(row.stage),
+        "message": row.message,
+        "errors": tuple(FieldError(path=p, error=e, message=m) for p, e, m in row.errors),
+        "payload_b64": row.payload_b64,
+        "payload_bytes": row.payload_bytes,
+        "source": _source(row),
+        "received_at": received if received.tzinfo else received.replace(tzinfo=UTC),
+        "processor_version": row.processor_version,
+        "tenant_id": row.tenant_id,
+        "event_type": row.event_type,
+        "event_id": row.event_id,
+    }
+    if row.schema_version == 1:
+        return DeadLetterV1(reason=ReasonCode(row.reason), **fields)
+    return DeadLetterV2(reason=ReasonCodeV2(row.reason), **fields)
 
 
 def _source(row: DeadLetterRow) -> SourcePosition:

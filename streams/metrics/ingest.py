@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 
-from convtrack.schemas.dead_letter import DeadLetterV1
+from convtrack.schemas.dead_letter import DeadLetter
 from convtrack.streams.metrics.contributions import minute
 from convtrack.streams.metrics.counters import IngestCounters
 from convtrack.streams.validate.outcomes import Duplicate, Outcome
@@ -33,10 +33,11 @@ class IngestTally:
 
     def add(self, outcome: Outcome, late: bool, clock: datetime) -> None:
         at = minute(clock)
-        if isinstance(outcome, DeadLetterV1):
+        if isinstance(outcome, DeadLetter):
             key = (outcome.tenant_id or UNKNOWN_TENANT, at, outcome.reason.value)
         elif isinstance(outcome, Duplicate):
-            key = (outcome.tenant_id, at, _DUPLICATE)
+            # stored as a dead letter too (the pipeline adds it), but counted as a duplicate only
+            key = (outcome.event.tenant_id, at, _DUPLICATE)
         else:
             key = (outcome.event.tenant_id, at, _LATE if late else _VALID)
         self._kinds[key] += 1

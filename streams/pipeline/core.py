@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from convtrack.contracts import ContractBook
-from convtrack.schemas.dead_letter import DeadLetterV1, SourcePosition
+from convtrack.schemas.dead_letter import DeadLetter, Reason, SourcePosition
 from convtrack.streams.alerts import Alert, AlertEvaluator, AlertTuning, PeriodRollup
 from convtrack.streams.alerts.measures import period_start
 from convtrack.streams.attribute import (
@@ -30,6 +30,7 @@ from convtrack.streams.metrics import (
     SurfaceSnapshot,
 )
 from convtrack.streams.validate import Duplicate, Validator, ValidEvent
+from convtrack.streams.validate.deadletter import duplicate_dead_letter
 
 _HOUSEKEEPING = timedelta(hours=1)
 
@@ -53,7 +54,9 @@ class Output:
     """Everything one batch produced, for the sinks."""
 
     events: list[ValidEvent] = field(default_factory=list)
-    dead_letters: list[DeadLetterV1] = field(default_factory=list)
+    dead_letters: list[DeadLetter] = field(default_factory=list)
+    """Everything for the dead-letter table and topic: the rejected inputs and, with reason
+    `duplicate`, the duplicates. Counts of dead letters are of `rejected` only."""
     duplicates: int = 0
     changes: list[Change] = field(default_factory=list)
     returning: list[ReturningConverter] = field(default_factory=list)
@@ -62,6 +65,12 @@ class Output:
     alerts: list[Alert] = field(default_factory=list)
     evicted: list[ConversationKey] = field(default_factory=list)
     """Conversations expired from memory (their saved state can go too)."""
+
+    @property
+    def rejected(self) -> list[DeadLetter]:
+        """The dead letters of malformed input: every one but the duplicates', which count as
+        `duplicates` (a dead-letter rate or spike is about what producers got wrong)."""
+        return [d for d in self.dead_letters if d.reason is not Reason.DUPLICATE]
 
 
 class Pipeline:
@@ -82,7 +91,10 @@ class Pipeline:
         self.rollup = PeriodRollup(self.evaluator.tuning.period)
         self._next_period: datetime | None = None
         """The first base period not judged yet."""
-        self._next_housekeeping: datetime | None = None
+        self.housekept_at: datetime | None = None
+        """The clock at the last housekeeping (expiring conversations, trust users and metric
+        windows). Saved state keeps it, so a restored pipeline expires at the same moments as
+        the one it replaces: where a restatement lands depends on the metric horizon."""
 
     def process(
         self,
@@ -110,6 +122,7 @@ class Pipeline:
                     output.returning.append(converter)
             elif isinstance(outcome, Duplicate):
                 output.duplicates += 1
+                output.dead_letters.append(duplicate_dead_letter(outcome))
             else:
                 output.dead_letters.append(outcome)
             clock = validator.watermark
@@ -132,14 +145,20 @@ class Pipeline:
             self._advance(clock, output, final=True)
         return output
 
+    def resume_housekeeping(self, housekept_at: datetime) -> None:
+        """A saved pipeline's last housekeeping: its metric horizon and when the next is due.
+        (Conversations and users come back from saved state already expired.)"""
+        self.metrics.expire(housekept_at)
+        self.housekept_at = housekept_at
+
     def _advance(
         self, clock: datetime, out: Output, *, final: bool, version_floor: int = 0
     ) -> None:
-        if self._next_housekeeping is None or clock >= self._next_housekeeping:
+        if self.housekept_at is None or clock >= self.housekept_at + _HOUSEKEEPING:
             out.evicted += self.attributor.expire(clock)
             self.trust.expire(clock)
             self.metrics.expire(clock)
-            self._next_housekeeping = clock + _HOUSEKEEPING
+            self.housekept_at = clock
         flush = self.metrics.flush(version_floor)
         out.surface_snapshots += flush.surfaces
         out.ingest_snapshots += flush.ingest

@@ -1,7 +1,7 @@
 """The validate stage: parse, schema-check, pseudonymize and deduplicate raw events.
 
 `Validator.validate(raw, source, received_at)` returns a `ValidEvent`, a `Duplicate` or a
-`DeadLetterV1` for every input and never raises on one.
+`DeadLetter` for every input and never raises on one.
 """
 
 from convtrack.streams.validate.config import ValidateConfig

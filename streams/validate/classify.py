@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import orjson
 from pydantic import ValidationError
 
-from convtrack.schemas.dead_letter import FieldError, ReasonCode
+from convtrack.schemas.dead_letter import FieldError, Reason
 from convtrack.schemas.registry import SchemaRegistry
 
 MAX_FIELD_ERRORS = 50
@@ -32,7 +32,7 @@ Document = object
 
 @dataclass(frozen=True, slots=True)
 class Rejection:
-    reason: ReasonCode
+    reason: Reason
     message: str
     errors: tuple[FieldError, ...] = ()
 
@@ -49,14 +49,14 @@ def classify(
     document: Document | NotJson, error: ValidationError, registry: SchemaRegistry
 ) -> Rejection:
     if isinstance(document, NotJson):
-        return Rejection(ReasonCode.INVALID_JSON, f"not valid UTF-8 JSON: {document.reason}")
+        return Rejection(Reason.INVALID_JSON, f"not valid UTF-8 JSON: {document.reason}")
     if not isinstance(document, dict):
         kind = json_kind(document)
-        return Rejection(ReasonCode.NOT_AN_OBJECT, f"expected a JSON object, got {kind}")
+        return Rejection(Reason.NOT_AN_OBJECT, f"expected a JSON object, got {kind}")
     event_type = document.get("event_type")
     if not isinstance(event_type, str) or event_type not in registry.event_types:
         return _field_rejection(
-            ReasonCode.UNKNOWN_EVENT_TYPE,
+            Reason.UNKNOWN_EVENT_TYPE,
             "event_type",
             _unknown_event_type(document, event_type, registry),
         )
@@ -66,7 +66,7 @@ def classify(
         known = ", ".join(map(str, versions))
         problem = _version_problem(document, version)
         return _field_rejection(
-            ReasonCode.UNKNOWN_SCHEMA_VERSION,
+            Reason.UNKNOWN_SCHEMA_VERSION,
             "schema_version",
             f"schema_version {problem} for event_type {event_type!r}; known versions: {known}",
         )
@@ -109,7 +109,7 @@ def _unknown_event_type(
     return f"event_type {_echo(event_type)} is unknown; known types: {known}"
 
 
-def _field_rejection(reason: ReasonCode, path: str, message: str) -> Rejection:
+def _field_rejection(reason: Reason, path: str, message: str) -> Rejection:
     return Rejection(reason, message, (FieldError(path=path, error=reason.value, message=message),))
 
 
@@ -129,4 +129,4 @@ def _violation(
     more = len(details) - _ERRORS_IN_MESSAGE
     suffix = f" (+{more} more)" if more > 0 else ""
     message = f"{event_type} v{version} violates its schema: {shown}{suffix}"
-    return Rejection(ReasonCode.SCHEMA_VIOLATION, message, tuple(errors))
+    return Rejection(Reason.SCHEMA_VIOLATION, message, tuple(errors))

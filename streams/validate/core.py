@@ -11,9 +11,9 @@ from datetime import datetime
 from pydantic import ValidationError
 
 from convtrack.schemas.dead_letter import (
-    DeadLetterV1,
+    DeadLetter,
     FieldError,
-    ReasonCode,
+    Reason,
     SourcePosition,
 )
 from convtrack.schemas.envelope import Event
@@ -42,23 +42,34 @@ class Validator:
         self.config = config
         self.pseudonymizer = pseudonymizer
         self.registry = registry
+        # the schema validator itself: TypeAdapter.validate_json only forwards its defaults
+        self._validate_json = registry.adapter.validator.validate_json
         self.watermark: datetime | None = None
         self.dedup = Deduplicator(config.dedup_max_ids)
         self.stats = ValidateStats()
+        self._received_at: datetime | None = None
+        self._future_limit: datetime | None = None
+        """received_at + future_skew, for the last received_at seen."""
+        self._pruned_for: datetime | None = None
+        """The watermark the deduplicator last forgot up to."""
 
     def validate(self, raw: bytes, source: SourcePosition, received_at: datetime) -> Outcome:
         """`received_at` must be timezone-aware (a naive one is a caller bug: ValueError)."""
-        if received_at.utcoffset() is None:
-            raise ValueError("received_at must be timezone-aware")
+        # a batch passes one received_at for all its inputs: check and offset it once
+        if received_at is not self._received_at:
+            if received_at.utcoffset() is None:
+                raise ValueError("received_at must be timezone-aware")
+            self._received_at = received_at
+            self._future_limit = received_at + self.config.future_skew
         if len(raw) > self.config.max_payload_bytes:
             message = (
                 f"payload is {len(raw)} bytes; the limit is {self.config.max_payload_bytes} "
                 "(CONVTRACK_MAX_PAYLOAD_BYTES)"
             )
-            rejection = Rejection(ReasonCode.PAYLOAD_TOO_LARGE, message)
+            rejection = Rejection(Reason.PAYLOAD_TOO_LARGE, message)
             return self._reject(raw, parse(raw), rejection, source, received_at)
         try:
-            event = self.registry.adapter.validate_json(raw)
+            event: Event = self._validate_json(raw)
         except ValidationError as error:
             document = parse(raw)
             rejection = classify(document, error, self.registry)
@@ -66,28 +77,29 @@ class Validator:
         problem = self._event_time_problem(event, received_at)
         if problem is not None:
             return self._reject(raw, parse(raw), problem, source, received_at)
-        if self.dedup.seen(event.event_id):
-            self.stats.duplicates += 1
-            return Duplicate(event.event_id, event.event_type, event.tenant_id, source, received_at)
-        self._accept(event)
         user_id = self.pseudonymizer.pseudonym(event.tenant_id, event.user_id)
         # The event was built by this call and nothing else holds it yet, so replacing the
         # raw id in place is safe; model_copy cost as much as a third of validating.
         event.__dict__["user_id"] = user_id
+        if self.dedup.seen(event.event_id):
+            # after pseudonymizing: a duplicate is stored, as a dead letter holding the event
+            self.stats.duplicates += 1
+            return Duplicate(event, source, received_at, len(raw))
+        self._accept(event)
         return ValidEvent(event, source, received_at)
 
     def _event_time_problem(self, event: Event, received_at: datetime) -> Rejection | None:
         occurred_at = event.occurred_at
-        if occurred_at > received_at + self.config.future_skew:
+        if self._future_limit is not None and occurred_at > self._future_limit:
             return _time_rejection(
-                ReasonCode.FUTURE_TIMESTAMP,
+                Reason.FUTURE_TIMESTAMP,
                 f"occurred_at {occurred_at.isoformat()} is {occurred_at - received_at} ahead of "
                 f"received_at {received_at.isoformat()}; allowed skew is "
                 f"{self.config.future_skew} (CONVTRACK_FUTURE_SKEW)",
             )
         if self.watermark is not None and occurred_at < self.watermark - self.config.lateness:
             return _time_rejection(
-                ReasonCode.TOO_LATE,
+                Reason.TOO_LATE,
                 f"occurred_at {occurred_at.isoformat()} is {self.watermark - occurred_at} behind "
                 f"the newest event time {self.watermark.isoformat()}; allowed lateness is "
                 f"{self.config.lateness} (CONVTRACK_LATENESS)",
@@ -95,13 +107,20 @@ class Validator:
         return None
 
     def _accept(self, event: Event) -> None:
-        self.stats.valid += 1
-        if self.watermark is None or event.occurred_at > self.watermark:
-            self.watermark = event.occurred_at
-        elif event.occurred_at < self.watermark:
-            self.stats.late_accepted += 1
-        self.stats.dedup_evictions += self.dedup.remember(event.event_id, event.occurred_at)
-        self.dedup.forget_before(self.watermark - self.config.lateness)
+        stats = self.stats
+        stats.valid += 1
+        occurred_at = event.occurred_at
+        watermark = self.watermark
+        if watermark is None or occurred_at > watermark:
+            self.watermark = watermark = occurred_at
+        elif occurred_at < watermark:
+            stats.late_accepted += 1
+        stats.dedup_evictions += self.dedup.remember(event.event_id, occurred_at)
+        # forgetting is idempotent for one horizon, and the horizon moves only with the
+        # watermark (which a restore may also set): skip the datetime arithmetic until then
+        if watermark is not self._pruned_for:
+            self._pruned_for = watermark
+            self.dedup.forget_before(watermark - self.config.lateness)
 
     def _reject(
         self,
@@ -110,7 +129,7 @@ class Validator:
         rejection: Rejection,
         source: SourcePosition,
         received_at: datetime,
-    ) -> DeadLetterV1:
+    ) -> DeadLetter:
         self.stats.dead_letters[rejection.reason] += 1
         return dead_letter(
             raw,
@@ -122,7 +141,7 @@ class Validator:
         )
 
 
-def _time_rejection(reason: ReasonCode, message: str) -> Rejection:
+def _time_rejection(reason: Reason, message: str) -> Rejection:
     return Rejection(
         reason, message, (FieldError(path="occurred_at", error=reason.value, message=message),)
     )

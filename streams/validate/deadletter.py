@@ -1,13 +1,14 @@
-"""Builds the dead letter for a rejected input: the reason, where it came from, and a payload
-that can be fixed and replayed but never holds the raw user id."""
+"""Builds the dead letter for a rejected input (the reason, where it came from, and a payload
+that can be fixed and replayed but never holds the raw user id) and for a duplicate."""
 
 import base64
 import hashlib
 from datetime import datetime
 
 from convtrack import __version__
-from convtrack.schemas.dead_letter import DeadLetterV1, SourcePosition, Stage
+from convtrack.schemas.dead_letter import DeadLetter, Reason, SourcePosition, Stage
 from convtrack.streams.validate.classify import Document, NotJson, Rejection
+from convtrack.streams.validate.outcomes import Duplicate
 from convtrack.streams.validate.pseudonym import Pseudonymizer
 
 _MAX_LABEL = 128
@@ -22,11 +23,11 @@ def dead_letter(
     source: SourcePosition,
     received_at: datetime,
     pseudonymizer: Pseudonymizer,
-) -> DeadLetterV1:
+) -> DeadLetter:
     """`payload_bytes` is the size as received; `payload_b64` is the stored (scrubbed) form."""
     payload = stored_payload(raw, document, pseudonymizer)
     labels = document if isinstance(document, dict) else {}
-    return DeadLetterV1(
+    return DeadLetter(
         dead_letter_id=dead_letter_id(source, payload),
         stage=Stage.VALIDATE,
         reason=rejection.reason,
@@ -40,6 +41,30 @@ def dead_letter(
         tenant_id=_label(labels.get("tenant_id")),
         event_type=_label(labels.get("event_type")),
         event_id=_label(labels.get("event_id")),
+    )
+
+
+def duplicate_dead_letter(duplicate: Duplicate) -> DeadLetter:
+    """The record of a duplicate. Its payload is the event as validated, whose user_id is
+    already the pseudonym: the raw user id is never stored."""
+    event = duplicate.event
+    payload = event.model_dump_json().encode()
+    return DeadLetter(
+        dead_letter_id=dead_letter_id(duplicate.source, payload),
+        stage=Stage.VALIDATE,
+        reason=Reason.DUPLICATE,
+        message=(
+            f"event_id {event.event_id} was already accepted within the deduplication horizon "
+            "(CONVTRACK_LATENESS); this copy is not counted again"
+        ),
+        payload_b64=base64.b64encode(payload).decode("ascii"),
+        payload_bytes=duplicate.payload_bytes,
+        source=duplicate.source,
+        received_at=duplicate.received_at,
+        processor_version=__version__,
+        tenant_id=event.tenant_id,
+        event_type=event.event_type,
+        event_id=str(event.event_id),
     )
 
 

@@ -4,9 +4,8 @@ exception) and the counts it keeps."""
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from uuid import UUID
 
-from convtrack.schemas.dead_letter import DeadLetterV1, ReasonCode, SourcePosition
+from convtrack.schemas.dead_letter import DeadLetter, Reason, SourcePosition
 from convtrack.schemas.envelope import Event
 
 
@@ -21,23 +20,26 @@ class ValidEvent:
 
 @dataclass(frozen=True, slots=True)
 class Duplicate:
-    """An event_id accepted before, inside the deduplication horizon; counted, not stored."""
+    """An event_id accepted before, inside the deduplication horizon: counted as a duplicate,
+    and stored only as a dead letter with reason `duplicate` (the pipeline writes it)."""
 
-    event_id: UUID
-    event_type: str
-    tenant_id: str
+    event: Event
+    """As validated: its user_id is already the pseudonym, so it can be stored as it is."""
     source: SourcePosition
     received_at: datetime
+    payload_bytes: int
+    """The size of the input as received."""
 
 
-Outcome = ValidEvent | Duplicate | DeadLetterV1
+Outcome = ValidEvent | Duplicate | DeadLetter
 
 
 @dataclass(slots=True)
 class ValidateStats:
     valid: int = 0
     duplicates: int = 0
-    dead_letters: Counter[ReasonCode] = field(default_factory=Counter)
+    dead_letters: Counter[Reason] = field(default_factory=Counter)
+    """Rejected inputs by reason; a duplicate counts in `duplicates` only."""
     late_accepted: int = 0
     """Accepted although behind the watermark (but inside the lateness allowance)."""
     dedup_evictions: int = 0

@@ -63,18 +63,28 @@ class DedupChunk(NamedTuple):
     watermark: datetime | None
     ids: dict[int, list[UUID]]
     """Hour of event time (see validate.dedup.hour_of) -> ids accepted in that hour."""
+    housekept_at: datetime | None = None
+    """The pipeline's last housekeeping when the chunk was saved (`Pipeline.housekept_at`)."""
 
 
 def encode_dedup(chunk: DedupChunk) -> bytes:
-    watermark = None if chunk.watermark is None else micros(chunk.watermark)
     hours = [[hour, [i.hex for i in ids]] for hour, ids in sorted(chunk.ids.items())]
-    return orjson.dumps({"w": watermark, "h": hours})
+    return orjson.dumps({"w": _at(chunk.watermark), "h": hours, "k": _at(chunk.housekept_at)})
 
 
 def decode_dedup(value: bytes) -> DedupChunk:
     document = orjson.loads(value)
-    watermark = None if document["w"] is None else from_micros(document["w"])
-    return DedupChunk(watermark, {hour: [UUID(i) for i in ids] for hour, ids in document["h"]})
+    ids = {hour: [UUID(i) for i in ids] for hour, ids in document["h"]}
+    housekept_at = document.get("k")
+    return DedupChunk(
+        None if document["w"] is None else from_micros(document["w"]),
+        ids,
+        None if housekept_at is None else from_micros(housekept_at),
+    )
+
+
+def _at(value: datetime | None) -> int | None:
+    return None if value is None else micros(value)
 
 
 # -- attribution: a conversation's validated events and revision ------------------------------

@@ -108,11 +108,13 @@ class WorkerHealth:
             for source in chain(valid, (letter.source for letter in output.dead_letters)):
                 if isinstance(source, KafkaPosition):
                     ends[source.partition] = max(ends.get(source.partition, 0), source.offset + 1)
-            dead = len(output.dead_letters)
+            # duplicates are stored as dead letters too, but count as duplicates only
+            rejected = output.rejected
+            dead = len(rejected)
             self.events.labels("valid").inc(len(output.events))
             self.events.labels("duplicate").inc(output.duplicates)
             self.events.labels("dead_letter").inc(dead)
-            for letter in output.dead_letters:
+            for letter in rejected:
                 self.dead_letters.labels(letter.reason.value).inc()
             self.total_events += len(output.events) + output.duplicates + dead
             self.total_dead += dead

@@ -5,7 +5,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from convtrack.schemas.dead_letter import DeadLetterV1, KafkaPosition, SourcePosition
+from convtrack.schemas.dead_letter import DeadLetter, KafkaPosition, SourcePosition
 from convtrack.schemas.events.conversation_started_v1 import ConversationStartedV1
 from convtrack.schemas.events.conversion_v1 import ConversionV1
 from convtrack.streams.kafka.partitioner import partition_for
@@ -74,7 +74,7 @@ def offsets_by_partition(records: Sequence[RawRecord]) -> dict[int, list[int]]:
     return by_partition
 
 
-def dead_letter_messages(letters: Iterable[DeadLetterV1]) -> list[OutMessage]:
+def dead_letter_messages(letters: Iterable[DeadLetter]) -> list[OutMessage]:
     """Dead letters as JSON on the partition their input came from (a replayed one goes back
     to its conversation's partition), keyed by their deterministic id."""
     return [

@@ -125,7 +125,7 @@ class RawState:
     def restore(self, pipeline: Pipeline) -> None:
         """Everything but conversations (those come back through `load`, when touched)."""
         repair(self.table, self.partition)
-        validator, watermark = pipeline.validator, None
+        validator, watermark, housekept_at = pipeline.validator, None, None
         for raw_key, value in self.table.items_of(self.partition):
             _, kind, parts = codec.split_key(raw_key)
             if kind == DEDUP:
@@ -140,7 +140,7 @@ class RawState:
                 if chunk.watermark is not None and (
                     watermark is None or chunk.watermark > watermark
                 ):
-                    watermark = chunk.watermark
+                    watermark, housekept_at = chunk.watermark, chunk.housekept_at
             elif kind in (SURFACE, INGEST):
                 self._windows.restore(pipeline.metrics, self.partition, kind, parts, value)
             elif kind == PROCESSED:
@@ -149,7 +149,7 @@ class RawState:
         if watermark is not None:
             validator.watermark = watermark
             validator.dedup.forget_before(watermark - validator.config.lateness)
-            pipeline.metrics.expire(watermark)
+            pipeline.resume_housekeeping(housekept_at or watermark)
 
     def save(self, pipeline: Pipeline, output: Output, offsets: list[int]) -> None:
         """`offsets`: those of the records the batch processed."""
@@ -183,7 +183,8 @@ class RawState:
             number = self._next_chunk
             self._next_chunk += 1
             chunk_key = codec.key(self.partition, DEDUP, f"{number:012d}")
-            writes.set(chunk_key, codec.encode_dedup(DedupChunk(watermark, dict(ids))))
+            chunk = DedupChunk(watermark, dict(ids), pipeline.housekept_at)
+            writes.set(chunk_key, codec.encode_dedup(chunk))
             self._chunk_hours[number] = max(ids)
         if watermark is not None:
             cutoff = hour_of(watermark - pipeline.validator.config.lateness)

@@ -6,7 +6,7 @@ from uuid import uuid4
 import orjson
 
 from bench.latency import TICK, Latency, StoredPoller, ticks
-from convtrack.schemas.dead_letter import DeadLetterV1, KafkaPosition
+from convtrack.schemas.dead_letter import DeadLetter, KafkaPosition
 from convtrack.streams.kafka import partition_for_payload, split_record
 from convtrack.streams.pipeline import Output
 from convtrack.streams.validate import ValidEvent
@@ -73,9 +73,9 @@ def test_the_worker_gauge_says_how_far_each_partition_is_stored() -> None:
     outputs = [
         Output(
             events=[o for o in zero if isinstance(o, ValidEvent)],
-            dead_letters=[o for o in zero if isinstance(o, DeadLetterV1)],
+            dead_letters=[o for o in zero if isinstance(o, DeadLetter)],
         ),
-        Output(dead_letters=[o for o in two if isinstance(o, DeadLetterV1)]),
+        Output(dead_letters=[o for o in two if isinstance(o, DeadLetter)]),
     ]
     assert [len(o.events) + len(o.dead_letters) for o in outputs] == [3, 1]
     health = WorkerHealth()

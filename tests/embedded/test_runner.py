@@ -4,14 +4,15 @@ import gc
 from datetime import timedelta
 from pathlib import Path
 
-from clickhouse_connect.driver.exceptions import OperationalError
+import pytest
+from clickhouse_connect.driver.exceptions import DatabaseError, OperationalError
 
 from convtrack.contracts import load_default_contracts
 from convtrack.runner import StoreWriter, run, throughput_gc
 from convtrack.schemas.dead_letter import FilePosition
 from convtrack.simulator import SimulationConfig, simulate
 from convtrack.sinks import BatchPolicy, RetryPolicy, connect, migrate, parse_dsn
-from convtrack.sinks.sink import SinkBackpressure
+from convtrack.sinks.sink import SinkBackpressure, SinkRejectedError
 from convtrack.streams.pipeline import Pipeline
 from convtrack.streams.validate import Pseudonymizer, Validator
 from tests.sinks.fakes import FakeClient
@@ -63,7 +64,12 @@ def test_replaying_the_same_input_twice_stores_everything_once(tmp_path: Path) -
             )
         assert counts[0] == counts[1]
         assert counts[0]["events"] == summary.valid
-        assert counts[0]["dead_letters"] == summary.dead_letters.total()
+        rows = client.query("SELECT reason, count() FROM dead_letters FINAL GROUP BY reason")
+        # duplicates are stored as dead letters with their own reason, and counted apart
+        assert summary.duplicates > 0
+        stored = {str(reason): count for reason, count in rows.result_rows}
+        expected = {reason.value: count for reason, count in summary.dead_letters.items()}
+        assert stored == {**expected, "duplicate": summary.duplicates}
     finally:
         client.close()
 
@@ -74,3 +80,11 @@ def test_the_collector_settings_come_back_after_a_run() -> None:
         assert gc.get_threshold() != before
         assert gc.get_freeze_count() > 0
     assert gc.get_threshold() == before
+
+
+def test_a_batch_the_store_refuses_stops_the_run() -> None:
+    refused = DatabaseError("Code: 53. DB::Exception: Type mismatch in column relevance")
+    client = FakeClient(failures=[refused])
+    writer = StoreWriter(client.client, BatchPolicy(max_rows=1_000), RetryPolicy())
+    with pytest.raises(SinkRejectedError, match="Type mismatch"):
+        run(inputs(), pipeline(), writer)

@@ -1,8 +1,10 @@
-"""5. Malformed and duplicate events on the raw topic, alone or inside a batch record: the
-malformed ones reach the dead-letter topic and table with their reason and exact position
-(index_in_record inside a batch), duplicates are counted and stored once, the rest of the batch
+"""5. Malformed and duplicate events on the raw topic, alone or inside a batch record: both reach
+the dead-letter topic and table with their reason and exact position (index_in_record inside a
+batch), a duplicate as reason `duplicate` with the pseudonymized event; the event itself is
+stored once, duplicates are counted as duplicates and not as dead letters, the rest of the batch
 is processed, and the worker keeps going."""
 
+import base64
 import uuid
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,7 @@ from typer.testing import CliRunner
 
 from convtrack.broker import EmbeddedBroker
 from convtrack.cli import app
-from convtrack.schemas.dead_letter import DeadLetterV1, KafkaPosition, ReasonCode
+from convtrack.schemas.dead_letter import ANY_DEAD_LETTER, DeadLetterV2, KafkaPosition, Reason
 from convtrack.streams.kafka import (
     BATCH_HEADERS,
     client_options,
@@ -31,7 +33,7 @@ from tests.integration.support import (
     worker_env,
     worker_settings,
 )
-from tests.streams.validate.support import all_examples
+from tests.streams.validate.support import RAW_USER_ID, all_examples
 
 CONVERSATION = "conv-dead-letters"
 
@@ -71,10 +73,10 @@ def test_bad_inputs_are_dead_lettered_and_the_rest_goes_through(
     run_until_processed(settings, report, tmp_path / "worker.log")
 
     topic = consume(
-        settings.kafka_bootstrap_servers, settings.dead_letter_topic, group_id="check", expect=3
+        settings.kafka_bootstrap_servers, settings.dead_letter_topic, group_id="check", expect=5
     )
     letters = sorted(
-        (DeadLetterV1.model_validate_json(r.value) for r in topic),
+        (ANY_DEAD_LETTER.validate_json(r.value) for r in topic),
         key=lambda d: (
             (d.source.offset, d.source.index_in_record)
             if isinstance(d.source, KafkaPosition)
@@ -87,10 +89,20 @@ def test_bad_inputs_are_dead_lettered_and_the_rest_goes_through(
         if isinstance(d.source, KafkaPosition)
     ]
     assert where == [
-        (ReasonCode.INVALID_JSON, offsets[0], 0),
-        (ReasonCode.INVALID_JSON, offsets[3], 1),
-        (ReasonCode.SCHEMA_VIOLATION, offsets[3], 3),
+        (Reason.INVALID_JSON, offsets[0], 0),
+        (Reason.DUPLICATE, offsets[2], 0),
+        (Reason.INVALID_JSON, offsets[3], 1),
+        (Reason.DUPLICATE, offsets[3], 2),
+        (Reason.SCHEMA_VIOLATION, offsets[3], 3),
     ]
+    assert all(isinstance(d, DeadLetterV2) for d in letters)
+    duplicates_of = {d.event_id for d in letters if d.reason is Reason.DUPLICATE}
+    assert duplicates_of == {orjson.loads(first)["event_id"]}
+    for letter in letters:
+        if letter.reason is Reason.DUPLICATE:
+            payload = base64.b64decode(letter.payload_b64)
+            assert RAW_USER_ID.encode() not in payload
+            assert orjson.loads(payload)["user_id"].startswith("p1_")
     client = open_store(tmp_path / "worker" / "clickhouse")
     try:
         stored = client.query(
@@ -98,17 +110,30 @@ def test_bad_inputs_are_dead_lettered_and_the_rest_goes_through(
             "ORDER BY source_offset, source_index_in_record"
         ).result_rows
         events = client.query("SELECT count() FROM events FINAL").result_rows[0][0]
-        duplicates = client.query("SELECT sum(duplicates) FROM ingest_metrics FINAL").result_rows
+        counted = client.query(
+            "SELECT sum(duplicates), sum(dead_letters) FROM ingest_metrics FINAL"
+        ).result_rows
     finally:
         client.close()
-    assert [(ReasonCode(r), o, i) for r, o, i in stored] == where
+    assert [(Reason(r), o, i) for r, o, i in stored] == where
     assert events == 4  # first, second, third, last: each once
-    assert duplicates[0][0] == 2  # `first` again alone, and again inside the batch
+    # Duplicates: `first` again alone and again inside the batch. Dead letters: the batch's two
+    # bad inputs, never the duplicates (the first record, read before any event time, has no
+    # minute of the ingest clock to be counted in).
+    assert counted == [(2, 2)]
 
-    # Fixed or not, `dlq replay` sends the payloads back to the raw topic.
+    # Fixed or not, `dlq replay` sends the payloads back to the raw topic; duplicates never.
     exported = tmp_path / "dead.jsonl"
     exported.write_bytes(b"".join(r.value + b"\n" for r in topic))
     env = worker_env(settings)
+    everything = CliRunner().invoke(
+        app, ["dlq", "replay", "--file", str(exported), "--dry-run"], env=env
+    )
+    assert everything.exit_code == 0, everything.output
+    assert everything.stderr.splitlines() == [
+        "3 dead letters selected",
+        "2 duplicates skipped: their event was accepted already",
+    ]
     result = CliRunner().invoke(
         app, ["dlq", "replay", "--file", str(exported), "--reason", "invalid_json"], env=env
     )

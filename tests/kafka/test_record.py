@@ -4,7 +4,7 @@ import orjson
 from hypothesis import given
 from hypothesis import strategies as st
 
-from convtrack.schemas.dead_letter import DeadLetterV1, KafkaPosition, ReasonCode
+from convtrack.schemas.dead_letter import DeadLetter, KafkaPosition, Reason
 from convtrack.streams.kafka.record import (
     BATCH_HEADERS,
     MAX_RECORD_BYTES,
@@ -118,6 +118,6 @@ def test_a_broken_event_inside_a_batch_is_dead_lettered_alone() -> None:
     assert isinstance(outcomes[0], ValidEvent)
     assert isinstance(outcomes[2], ValidEvent)
     dead = outcomes[1]
-    assert isinstance(dead, DeadLetterV1)
-    assert dead.reason is ReasonCode.INVALID_JSON
+    assert isinstance(dead, DeadLetter)
+    assert dead.reason is Reason.INVALID_JSON
     assert dead.source == KafkaPosition(topic="raw", partition=0, offset=7, index_in_record=1)

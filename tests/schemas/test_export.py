@@ -28,7 +28,7 @@ from convtrack.schemas.types import Identifier, Slug
 CHECKED_IN = Path(__file__).resolve().parents[2] / "schemas" / "json"
 SCHEMAS = {(s.event_type, s.version): s for s in published_schemas()}
 PUBLISHED = [pytest.param(s, id=f"{s.event_type}_v{s.version}") for s in SCHEMAS.values()]
-EVENTS = [p for p in PUBLISHED if p.id != f"{DEAD_LETTER_TYPE}_v1"]
+EVENTS = [p for p in PUBLISHED if not str(p.id).startswith(f"{DEAD_LETTER_TYPE}_")]
 
 
 class ExposureV2(Event):
@@ -48,7 +48,15 @@ class ExposureV2(Event):
 
 
 def test_export_covers_every_registry_schema_and_the_dead_letter() -> None:
-    assert set(SCHEMAS) == {*REGISTRY, (DEAD_LETTER_TYPE, 1)}
+    assert set(SCHEMAS) == {*REGISTRY, (DEAD_LETTER_TYPE, 1), (DEAD_LETTER_TYPE, 2)}
+
+
+def test_dead_letter_v2_is_v1_plus_the_duplicate_reason() -> None:
+    v1, v2 = (render(SCHEMAS[(DEAD_LETTER_TYPE, version)]) for version in (1, 2))
+    assert v2["$defs"]["ReasonCodeV2"]["enum"] == [*v1["$defs"]["ReasonCode"]["enum"], "duplicate"]
+    assert v2["required"] == v1["required"]
+    assert v2["properties"]["schema_version"]["const"] == 2
+    assert set(v2["properties"]) == set(v1["properties"])
 
 
 @pytest.mark.parametrize("schema", PUBLISHED)

@@ -2,8 +2,10 @@
 
 from typing import Any
 
+import orjson
 from clickhouse_connect.driver.client import Client
 
+from convtrack.schemas.dead_letter import DeadLetterV1
 from convtrack.schemas.events.exposure_v1 import ExposureV1
 from convtrack.sinks import (
     CONVERSION_FACTS,
@@ -14,11 +16,13 @@ from convtrack.sinks import (
     DeadLetterRow,
     Table,
     dead_letter_from_row,
+    dead_letter_row,
     event_row,
 )
-from convtrack.streams.validate import ValidEvent, is_pseudonym
+from convtrack.streams.validate import Duplicate, ValidEvent, is_pseudonym
+from convtrack.streams.validate.deadletter import duplicate_dead_letter
 from tests.sinks.support import conversion_fact_rows, dead_letter_rows, dead_letters, event_rows
-from tests.streams.validate.support import RECEIVED, exposure, position
+from tests.streams.validate.support import RECEIVED, exposure, make_validator, position
 
 
 def _round_trip(client: Client, table: Table[Any], rows: list[Any]) -> list[Any]:
@@ -83,3 +87,21 @@ def test_fields_without_a_fitting_column_land_in_properties(store: Client) -> No
     assert row.position is None
     stored = _round_trip(store, EVENTS, [row])
     assert stored[0].properties == {"novelty": "3", "position": "top"}
+
+
+def test_every_dead_letter_version_and_a_duplicate_round_trip(store: Client) -> None:
+    """The table holds every version in one column set; each row reads back as its version."""
+    current = dead_letters()[0]
+    v1 = DeadLetterV1.model_validate_json(
+        orjson.dumps({**orjson.loads(current.model_dump_json()), "schema_version": 1})
+    )
+    validator = make_validator()
+    validator.validate(orjson.dumps(exposure()), position(1), RECEIVED)
+    outcome = validator.validate(orjson.dumps(exposure()), position(2), RECEIVED)
+    assert isinstance(outcome, Duplicate)
+    duplicate = duplicate_dead_letter(outcome)
+    stored = _round_trip(store, DEAD_LETTERS, [dead_letter_row(v1), dead_letter_row(duplicate)])
+    back = {letter.dead_letter_id: letter for letter in map(dead_letter_from_row, stored)}
+    assert back == {v1.dead_letter_id: v1, duplicate.dead_letter_id: duplicate}
+    assert type(back[v1.dead_letter_id]) is DeadLetterV1
+    assert back[duplicate.dead_letter_id].reason == "duplicate"

@@ -1,15 +1,18 @@
-"""The worker's commands fail with one line, and `dlq replay` selects what it is asked to."""
+"""The worker's commands fail with one line, and `dlq replay` selects what it is asked to (of
+any dead-letter version, duplicates never)."""
 
 from datetime import UTC, datetime
 from pathlib import Path
 
+import orjson
 import pytest
 from typer.testing import CliRunner
 
 from convtrack.cli import app
-from convtrack.schemas.dead_letter import KafkaPosition
-from convtrack.streams.validate import Validator
-from tests.streams.validate.support import make_validator
+from convtrack.schemas.dead_letter import DeadLetterV2, KafkaPosition
+from convtrack.streams.validate import Duplicate, Validator
+from convtrack.streams.validate.deadletter import duplicate_dead_letter
+from tests.streams.validate.support import RECEIVED, exposure, make_validator
 
 RUNNER = CliRunner()
 
@@ -48,3 +51,34 @@ def test_dlq_replay_selects_dead_letters_from_a_file_by_reason_and_time(tmp_path
     result = RUNNER.invoke(app, ["dlq", "replay", "--file", str(file)])
     assert result.exit_code == 2
     assert "dead.jsonl:1 is not a dead letter" in result.stderr
+
+
+def test_dlq_replay_reads_every_version_and_never_sends_a_duplicate(tmp_path: Path) -> None:
+    validator: Validator = make_validator()
+    event = orjson.dumps(exposure())
+    outcomes = [
+        validator.validate(raw, KafkaPosition(topic="raw", partition=0, offset=n), RECEIVED)
+        for n, raw in enumerate([b"{", event, event])
+    ]
+    rejected, duplicate = outcomes[0], outcomes[2]
+    assert isinstance(rejected, DeadLetterV2) and isinstance(duplicate, Duplicate)
+    v1 = {**orjson.loads(rejected.model_dump_json()), "schema_version": 1}
+    file = tmp_path / "dead.jsonl"
+    file.write_bytes(
+        orjson.dumps(v1)
+        + b"\n"
+        + rejected.model_dump_json().encode()
+        + b"\n"
+        + duplicate_dead_letter(duplicate).model_dump_json().encode()
+        + b"\n"
+    )
+    for options in ((), ("--reason", "duplicate")):
+        result = RUNNER.invoke(app, ["dlq", "replay", "--file", str(file), "--dry-run", *options])
+        assert result.exit_code == 0, result.output
+        selected = 0 if options else 2
+        assert result.stderr.splitlines() == [
+            f"{selected} dead letters selected",
+            "1 duplicates skipped: their event was accepted already",
+        ]
+    usage = " ".join(RUNNER.invoke(app, ["dlq", "replay", "--help"]).stdout.split())
+    assert "duplicates (reason `duplicate`) are always skipped" in usage

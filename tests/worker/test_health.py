@@ -1,9 +1,15 @@
-"""Lag from committed offsets, never from end offsets alone; the log line."""
+"""Lag from committed offsets, never from end offsets alone; the log line; what counts as a
+dead letter."""
 
+import orjson
 from faust.types import TP
 
+from convtrack.contracts import ContractBook
+from convtrack.schemas.dead_letter import KafkaPosition, Reason
+from convtrack.streams.pipeline import Pipeline
 from convtrack.streams.worker.health import PartitionOffsets, WorkerHealth, partition_offsets
 from convtrack.streams.worker.progress import behind
+from tests.streams.validate.support import RECEIVED, exposure, make_validator
 
 
 def test_lag_counts_what_was_read_when_the_high_watermark_lags_behind() -> None:
@@ -33,3 +39,30 @@ def test_offsets_are_rows_per_topic_partition_of_the_given_topics() -> None:
 
 def test_behind_compares_what_was_produced_with_what_was_committed() -> None:
     assert behind({0: 5, 1: 7}, {0: 5, 1: 9, 2: 1}) == 3
+
+
+def test_duplicates_count_as_duplicates_not_as_dead_letters() -> None:
+    """They reach the dead-letter topic and table, but the dead-letter rate is about malformed
+    input: a retrying producer must not look like a broken one."""
+    pipeline = Pipeline(make_validator(), ContractBook.from_tables({}, []))
+    event = orjson.dumps(exposure())
+    inputs = [event, event, b"{"]
+    output = pipeline.process(
+        [(raw, KafkaPosition(topic="raw", partition=0, offset=n)) for n, raw in enumerate(inputs)],
+        RECEIVED,
+    )
+    assert [d.reason for d in output.dead_letters] == [Reason.DUPLICATE, Reason.INVALID_JSON]
+    health = WorkerHealth()
+    health.observe_raw(3, "raw", [output])
+
+    def sample(name: str, **labels: str) -> float | None:
+        return health.registry.get_sample_value(name, labels)
+
+    events = "convtrack_worker_events_total"
+    assert [sample(events, outcome=o) for o in ("valid", "duplicate", "dead_letter")] == [1, 1, 1]
+    dead_letters = "convtrack_worker_dead_letters_total"
+    assert sample(dead_letters, reason="invalid_json") == 1
+    assert sample(dead_letters, reason="duplicate") is None
+    assert "33.33% dead-lettered" in health.summary([])
+    # the duplicate's dead letter is stored, so its offset counts as stored
+    assert sample("convtrack_worker_stored_offset", topic="raw", partition="0") == 3

@@ -16,7 +16,7 @@ from convtrack.streams.worker.trust import TrustShards
 from tests.streams.validate.support import make_validator
 
 CONTRACTS = load_default_contracts()
-SIMULATION = SimulationConfig(seed=4, duration=timedelta(hours=6), conversations=200)
+SIMULATION = SimulationConfig(seed=4, duration=timedelta(hours=24), conversations=1500)
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 BATCH = 150
 
@@ -152,3 +152,29 @@ def test_trust_state_restores_users_and_counts_each_return_once() -> None:
     split += returns(TrustShards(CONTRACTS, timedelta(days=7), table), records[half:])
     assert whole, "the simulation has returning converters"
     assert sorted(r.key for r in split) == sorted(r.key for r in whole)
+
+
+def test_a_restored_partition_restates_old_windows_into_the_same_parts() -> None:
+    """A refund restating a conversion whose window left memory opens a part numbered by the
+    metric horizon, which moves at housekeeping; the restored pipeline must housekeep at the
+    same moments, or a replayed restatement would land in a second part and count twice."""
+
+    def short_lateness(partition: int, restore: Loader | None) -> Pipeline:
+        config = PipelineConfig(shard=partition, trust=False, alerts=False)
+        validator = make_validator(lateness=timedelta(minutes=30))
+        return Pipeline(validator, CONTRACTS, config, restore=restore)
+
+    config = SimulationConfig(seed=9, duration=timedelta(hours=24), conversations=1500)
+    lines = iter(enumerate(simulate(config)))
+    taken = []
+    while chunk := list(islice(lines, BATCH)):
+        taken.append([(raw, KafkaPosition(topic="raw", partition=0, offset=n)) for n, raw in chunk])
+    half = len(taken) // 2
+    whole = run(Shards(short_lateness), taken)
+    table = DictTable()
+    split = run(Shards(short_lateness, table), taken[:half])
+    split += run(Shards(short_lateness, table), taken[half:])
+
+    reopened = {s.part for o in whole[half:] for s in o.surface_snapshots if s.part}
+    assert reopened, "the second half restates windows that left memory"
+    assert latest(split) == latest(whole)

@@ -1,14 +1,19 @@
 """The pipeline core: every input accounted for, and results independent of batching."""
 
+from collections import Counter
 from datetime import timedelta
 from itertools import islice
+from uuid import UUID
 
+import orjson
 import pytest
 
 from convtrack.contracts import ContractBook
-from convtrack.schemas.dead_letter import FilePosition, ReasonCode
+from convtrack.schemas.dead_letter import DeadLetterV2, FilePosition, Reason
 from convtrack.schemas.envelope import Event
+from convtrack.schemas.events.exposure_v1 import ExposureV1
 from convtrack.simulator import SimulationConfig, simulate
+from convtrack.streams.metrics import IngestCounters
 from convtrack.streams.pipeline import Output, Pipeline
 from convtrack.streams.validate import Pseudonymizer, Validator, ValidEvent
 from tests.streams.metrics.support import totals
@@ -38,10 +43,29 @@ def lines() -> list[bytes]:
 
 def test_every_input_has_exactly_one_outcome(lines: list[bytes]) -> None:
     outputs = run(lines, 500)
-    accounted = sum(len(o.events) + len(o.dead_letters) + o.duplicates for o in outputs)
+    accounted = sum(len(o.events) + len(o.rejected) + o.duplicates for o in outputs)
     assert accounted == len(lines)
-    reasons = {d.reason for o in outputs for d in o.dead_letters}
-    assert ReasonCode.SCHEMA_VIOLATION in reasons
+    reasons = Counter(d.reason for o in outputs for d in o.dead_letters)
+    assert reasons[Reason.SCHEMA_VIOLATION] > 0
+    assert reasons[Reason.DUPLICATE] == sum(o.duplicates for o in outputs) > 0
+
+
+def test_a_duplicate_is_stored_as_a_dead_letter_but_counted_as_a_duplicate() -> None:
+    example = ExposureV1.model_json_schema()["examples"][0]
+    event = orjson.dumps(example)
+    (output, final) = run([event, b"{not json", event], 3)
+    assert [e.event.event_id for e in output.events] == [UUID(example["event_id"])]
+    assert [(d.reason, d.source) for d in output.dead_letters] == [
+        (Reason.INVALID_JSON, FilePosition(path="sim", line=2)),
+        (Reason.DUPLICATE, FilePosition(path="sim", line=3)),
+    ]
+    assert all(isinstance(d, DeadLetterV2) for d in output.dead_letters)
+    assert [d.reason for d in output.rejected] == [Reason.INVALID_JSON]
+    assert output.duplicates == 1
+    counts = sum(
+        (s.counters for s in output.ingest_snapshots + final.ingest_snapshots), IngestCounters()
+    )
+    assert counts == IngestCounters.of(valid=1, duplicates=1, dead_letters={"invalid_json": 1})
 
 
 def test_garbage_becomes_dead_letters_and_never_raises() -> None:

@@ -8,7 +8,7 @@ from uuid import NAMESPACE_URL, uuid5
 
 import orjson
 
-from convtrack.schemas.dead_letter import DeadLetterV1, FilePosition, SourcePosition
+from convtrack.schemas.dead_letter import DeadLetter, FilePosition, SourcePosition
 from convtrack.schemas.events.exposure_v1 import ExposureV1
 from convtrack.schemas.registry import REGISTRY
 from convtrack.streams.validate import Outcome, Pseudonymizer, ValidateConfig, Validator
@@ -65,5 +65,5 @@ def run(
     return validator.validate(raw, source or position(), received_at)
 
 
-def stored(dead_letter: DeadLetterV1) -> bytes:
+def stored(dead_letter: DeadLetter) -> bytes:
     return base64.b64decode(dead_letter.payload_b64, validate=True)

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from convtrack.cli import app
-from convtrack.schemas.dead_letter import DeadLetterV1, FilePosition, ReasonCode
+from convtrack.schemas.dead_letter import DeadLetter, FilePosition, Reason
 from convtrack.schemas.registry import REGISTRY
 from convtrack.streams.validate import is_pseudonym
 from tests.streams.validate.support import RAW_USER_ID, all_examples
@@ -37,8 +37,8 @@ def invoke(*args: str, stdin: bytes | None = None, **env: str) -> Result:
     return CliRunner().invoke(app, ["validate", *args], input=stdin, env=env)
 
 
-def dead_letters(path: Path) -> list[DeadLetterV1]:
-    return [DeadLetterV1.model_validate_json(line) for line in path.read_bytes().splitlines()]
+def dead_letters(path: Path) -> list[DeadLetter]:
+    return [DeadLetter.model_validate_json(line) for line in path.read_bytes().splitlines()]
 
 
 def count(result: Result, label: str) -> int:
@@ -57,10 +57,16 @@ def assert_processed(result: Result, path: Path, source_path: str) -> None:
     assert count(result, "dead letters") == 2
     assert count(result, "unknown_event_type") == count(result, "not_an_object") == 1
     letters = dead_letters(path)
-    assert [d.reason for d in letters] == [ReasonCode.UNKNOWN_EVENT_TYPE, ReasonCode.NOT_AN_OBJECT]
+    # the duplicate is written as the pipeline stores it, though counted as a duplicate only
+    assert [d.reason for d in letters] == [
+        Reason.DUPLICATE,
+        Reason.UNKNOWN_EVENT_TYPE,
+        Reason.NOT_AN_OBJECT,
+    ]
     # blank lines are skipped but still counted, so line numbers match the file
     first_line = len(EXAMPLES) + 4
     assert [d.source for d in letters] == [
+        FilePosition(path=source_path, line=len(EXAMPLES) + 1),
         FilePosition(path=source_path, line=first_line),
         FilePosition(path=source_path, line=first_line + 1),
     ]

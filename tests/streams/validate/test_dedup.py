@@ -1,10 +1,13 @@
-"""Deduplication by event_id: duplicates are counted, memory stays bounded."""
+"""Deduplication by event_id: duplicates are counted (and carried, pseudonymized, to be stored as
+dead letters), memory stays bounded."""
 
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
-from convtrack.schemas.dead_letter import DeadLetterV1, ReasonCode
-from convtrack.streams.validate import Deduplicator, Duplicate, ValidEvent
+import orjson
+
+from convtrack.schemas.dead_letter import DeadLetter, Reason
+from convtrack.streams.validate import Deduplicator, Duplicate, ValidEvent, is_pseudonym
 from convtrack.streams.validate.dedup import hour_of
 from tests.streams.validate.support import (
     EXAMPLE_TIME,
@@ -19,12 +22,14 @@ LATER = RECEIVED + timedelta(days=30)
 """A processing clock far enough ahead that no test event is in the future."""
 
 
-def test_a_resent_event_is_a_counted_duplicate_not_a_dead_letter() -> None:
+def test_a_resent_event_is_counted_as_a_duplicate_not_as_a_dead_letter() -> None:
     validator = make_validator()
     assert isinstance(run(validator, exposure()), ValidEvent)
     again = run(validator, exposure())
     assert isinstance(again, Duplicate)
-    assert again.event_id == UUID(exposure()["event_id"])
+    assert again.event.event_id == UUID(exposure()["event_id"])
+    assert is_pseudonym(again.event.user_id), "a duplicate carries the pseudonymized event"
+    assert again.payload_bytes == len(orjson.dumps(exposure()))
     assert validator.stats.duplicates == 1
     assert validator.stats.valid == 1 and validator.stats.dead_lettered == 0
 
@@ -43,7 +48,7 @@ def test_ids_are_forgotten_once_the_horizon_passes_their_hour() -> None:
     assert len(validator.dedup) == 1
     # re-sent unchanged it is now too late, not a duplicate ...
     resent = run(validator, at(EXAMPLE_TIME, event_id=old_id), received_at=LATER)
-    assert isinstance(resent, DeadLetterV1) and resent.reason is ReasonCode.TOO_LATE
+    assert isinstance(resent, DeadLetter) and resent.reason is Reason.TOO_LATE
     # ... and an id reused for a new event passes
     reused = run(
         validator,

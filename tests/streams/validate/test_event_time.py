@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from convtrack.schemas.dead_letter import DeadLetterV1, ReasonCode
+from convtrack.schemas.dead_letter import DeadLetter, Reason
 from convtrack.streams.validate import ValidEvent
 from tests.streams.validate.support import EXAMPLE_TIME, RECEIVED, at, exposure, make_validator, run
 
@@ -55,9 +55,32 @@ def test_a_late_event_becomes_too_late_once_newer_events_arrive() -> None:
     run(validator, at(EXAMPLE_TIME - timedelta(days=8)))
     run(validator, at(EXAMPLE_TIME))
     outcome = run(validator, at(EXAMPLE_TIME - timedelta(days=8), event_id=None, turn_index=4))
-    assert isinstance(outcome, DeadLetterV1) and outcome.reason is ReasonCode.TOO_LATE
+    assert isinstance(outcome, DeadLetter) and outcome.reason is Reason.TOO_LATE
 
 
 def test_a_naive_received_at_is_a_caller_bug() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         run(make_validator(), exposure(), received_at=datetime(2026, 11, 2, 10, 0))
+
+
+def test_the_future_bound_follows_each_received_at() -> None:
+    """A batch's received_at is reused input after input; a later one must move the bound."""
+    validator = make_validator()
+    ahead = RECEIVED + timedelta(minutes=10)
+    first = run(validator, at(ahead), received_at=RECEIVED)
+    assert isinstance(first, DeadLetter)
+    assert first.reason is Reason.FUTURE_TIMESTAMP
+    later = RECEIVED + timedelta(minutes=6)
+    assert isinstance(run(validator, at(ahead), received_at=later), ValidEvent)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        run(validator, at(EXAMPLE_TIME), received_at=later.replace(tzinfo=None))
+
+
+def test_a_restored_watermark_still_bounds_deduplication() -> None:
+    """The worker restores the watermark from saved state; ids older than its horizon go."""
+    validator = make_validator()
+    old = at(EXAMPLE_TIME - timedelta(days=8))
+    assert isinstance(run(validator, old), ValidEvent)
+    validator.watermark = EXAMPLE_TIME
+    run(validator, at(EXAMPLE_TIME - timedelta(hours=1)))
+    assert len(validator.dedup) == 1, "the id from before the horizon is forgotten"

@@ -6,7 +6,7 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from convtrack.schemas.dead_letter import DeadLetterV1
+from convtrack.schemas.dead_letter import DeadLetter
 from convtrack.streams.validate import Duplicate, Outcome, Validator, ValidEvent
 from tests.streams.validate.support import RAW_USER_ID, all_examples, make_validator, run, stored
 
@@ -28,9 +28,9 @@ PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[Heal
 
 
 def exactly_one(validator: Validator, outcome: Outcome) -> None:
-    assert isinstance(outcome, ValidEvent | Duplicate | DeadLetterV1)
+    assert isinstance(outcome, ValidEvent | Duplicate | DeadLetter)
     assert validator.stats.processed == 1
-    if isinstance(outcome, DeadLetterV1):
+    if isinstance(outcome, DeadLetter):
         assert len(stored(outcome)) > 0 or outcome.payload_bytes == 0
 
 
@@ -54,7 +54,7 @@ def test_examples_with_fields_replaced(example: dict[str, Any], changes: dict[st
     validator = make_validator()
     outcome = run(validator, {**example, **changes})
     exactly_one(validator, outcome)
-    if isinstance(outcome, DeadLetterV1) and RAW_USER_ID.encode() not in orjson.dumps(changes):
+    if isinstance(outcome, DeadLetter) and RAW_USER_ID.encode() not in orjson.dumps(changes):
         assert RAW_USER_ID.encode() not in stored(outcome)
 
 
@@ -71,7 +71,7 @@ def test_examples_with_fields_dropped_or_added(
     payload = {**{k: v for k, v in example.items() if k not in dropped}, **added}
     outcome = run(validator, payload)
     exactly_one(validator, outcome)
-    if isinstance(outcome, DeadLetterV1) and RAW_USER_ID.encode() not in orjson.dumps(added):
+    if isinstance(outcome, DeadLetter) and RAW_USER_ID.encode() not in orjson.dumps(added):
         assert RAW_USER_ID.encode() not in stored(outcome)
 
 

@@ -6,7 +6,7 @@ from typing import Any
 import orjson
 import pytest
 
-from convtrack.schemas.dead_letter import DeadLetterV1
+from convtrack.schemas.dead_letter import DeadLetter
 from convtrack.streams.validate import Pseudonymizer, ValidEvent, is_pseudonym
 from tests.streams.validate.support import (
     RAW_USER_ID,
@@ -62,7 +62,7 @@ def test_an_existing_pseudonym_is_kept_so_output_can_be_validated_again() -> Non
 
 def test_a_scrubbed_dead_letter_replays_to_the_event_it_would_have_been() -> None:
     dead = run(make_validator(), exposure(relevance=1.7))
-    assert isinstance(dead, DeadLetterV1)
+    assert isinstance(dead, DeadLetter)
     fixed = {**orjson.loads(stored(dead)), "relevance": 0.7}
     assert valid(fixed).event == valid(exposure(relevance=0.7)).event
 
