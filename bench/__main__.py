@@ -14,14 +14,35 @@ from bench.results import Result, table, write_markdown
 NOTES = """
 ## Where the time goes, and what is left
 
-Per valid event the core spends about 16 us validating (12 us of it in pydantic's
-`validate_json`, which alone caps validation near 0.16 of orjson.loads), 15 us in attribution,
-10 us flushing snapshots, rolling up and judging alerts, and 9 us in durable trust and metrics;
-Python's garbage collector takes 15-18% of the total. Reaching the 0.10 end-to-end target
-needs a validation fast path that does not go through pydantic (for instance msgspec structs
-generated from the pydantic schemas, which stay the source of truth) and cheaper per-batch
-flushes; attribution state near 300 B needs state outside per-conversation Python objects
-(2-byte shared indexes, exposures referenced by position, int32 time offsets).
+Profiled with cProfile and py-spy; figures per input, CPU time.
+
+- **Validation, ~10 us:** pydantic-core's `validate_json` of the tagged union is 5-7 us of it,
+  close to its floor (`orjson.loads` alone is 1-3 us, and a model still has to be built and the
+  model validators run). Tried and dropped, measured slower or no gain: a pure-Python fast path
+  with checkers derived from the models (10-17 us), validating a batch as one list, msgspec
+  (at most 2-3 us, as a pydantic object is still needed downstream).
+- **Attribution, trust, metrics, rollup, ~50 us:** computing a touched conversation's facts
+  once per batch (`facts_of`), `MetricsAggregator.apply`, `TrustTracker.apply`, and the garbage
+  collector walking ~17k open metric windows. Attribution state is now packed by column
+  (227 B per live conversation, target met), which made packing allocate a little more.
+- **Write path, ~20 us:** the chDB insert ~9 us (C++, releases the GIL; a background insert
+  thread measured slower, from contention with serialization), clickhouse-connect's Native
+  serialization in Python ~5 us, building and adding rows ~6 us.
+
+The 0.10 target leaves about 11 us per input for the whole job: one Python process that
+validates with pydantic, attributes event by event and serializes rows in Python cannot get
+there. What would: validation compiled from the schemas, rows serialized outside Python (Arrow,
+or JSONEachRow from orjson, with tests proving the stored data identical), and several
+processes each owning a shard of conversations (the Kafka path already shards by partition).
+
+The worker adds to the cores faust's cost per record (~190 us, INFRA.md), a ClickHouse insert
+per batch, and its state changelog: replaying three simulated days in seconds touches a new
+(surface, minute) window with most events, so a batch writes thousands of small state records
+(producer batches of 512 KiB with 10 ms linger made this a third cheaper). The GIL is held ~90%
+of the time, so one worker uses one core; scaling out is more worker processes in the group,
+which split the partitions (not measured here).
+Latency has a floor near 1 s at low rates: faust fixes `fetch_max_wait_ms` at 1500 and Tansu does
+not answer a fetch early, and the 0.5 s take window waits out every batch.
 """
 
 KAFKA_NOTES = """
