@@ -6,6 +6,7 @@ import logging
 
 import faust
 
+from convtrack.runner import throughput_gc
 from convtrack.streams.kafka.admin import ensure_topics, topic_specs
 from convtrack.streams.worker.app import WorkerApp, WorkerParts, table_store_url
 
@@ -47,7 +48,8 @@ def run_worker(parts: WorkerParts, loglevel: str = "info") -> None:
     )
     worker = faust.Worker(worker_app.app, loglevel=loglevel, quiet=True)
     try:
-        worker.execute_from_commandline()
+        with throughput_gc():
+            worker.execute_from_commandline()
     except SystemExit as done:
         log.info("worker %s stopped", settings.worker_app_id)
         raise done
