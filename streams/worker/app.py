@@ -24,7 +24,7 @@ from convtrack.streams.worker.alert_judge import embedded_judge
 from convtrack.streams.worker.alert_stage import AlertStage
 from convtrack.streams.worker.health import WorkerHealth, partition_offsets
 from convtrack.streams.worker.records import OutMessage
-from convtrack.streams.worker.repairs import WorkerTableManager
+from convtrack.streams.worker.repairs import WorkerFaustApp, WorkerTableManager
 from convtrack.streams.worker.shards import Loader, Shards
 from convtrack.streams.worker.stages import RawStage, StoreGate, TrustStage
 from convtrack.streams.worker.tables import state_table
@@ -82,7 +82,7 @@ class WorkerApp:
         datadir = settings.data_dir / "worker" / settings.worker_app_id
         # faust makes only the last level of its data directory
         datadir.mkdir(parents=True, exist_ok=True)
-        self.app = faust.App(
+        self.app = WorkerFaustApp(
             settings.worker_app_id,
             broker=[f"kafka://{server}" for server in servers(settings.kafka_bootstrap_servers)],
             store=table_store_url(settings.worker_table_store),

@@ -6,6 +6,12 @@ restore stopped short and lost the last batch's state but its first key. Reading
 reported record to the real end gives the true end on any broker: on Apache Kafka that read
 returns one record, the one at end - 1, and changes nothing.
 
+Fetch wait. faust fixes aiokafka's `fetch_max_wait_ms` at 1500, and Tansu answers a fetch
+only when that wait is over, even with records waiting: every record then sat up to 1.5 s
+before the worker saw it (measured delivery p50 360 ms, max 745 ms; 4 ms / 32 ms at 50). The
+worker's app builds its consumer with a shorter wait; an idle worker fetches more often, which
+costs a broker next to nothing.
+
 Stalled partitions: see `watchdog`.
 """
 
@@ -14,11 +20,14 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+import faust
 from faust.tables.manager import TableManager
 from faust.tables.recovery import Recovery
+from faust.transport.drivers import aiokafka as aiokafka_driver
 from faust.types import TP
 from kafka import KafkaConsumer, TopicPartition  # type: ignore[import-untyped]
 
+FETCH_MAX_WAIT_MS = 100
 _PROBE_SECONDS = 10.0
 _POLL_MS = 200
 
@@ -74,3 +83,27 @@ class WorkerTableManager(TableManager):
         if self._recovery is None:
             self._recovery = TrueEndRecovery(self.app, self, beacon=self.beacon, loop=self.loop)
         return self._recovery
+
+
+class _ShortFetchWaitThread(aiokafka_driver.AIOKafkaConsumerThread):
+    def _create_worker_consumer(self, transport: Any) -> Any:
+        consumer = super()._create_worker_consumer(transport)
+        # aiokafka hands this to its fetcher when the consumer starts, which is after this
+        consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS
+        return consumer
+
+
+class _Consumer(aiokafka_driver.Consumer):
+    def _new_consumer_thread(self) -> aiokafka_driver.AIOKafkaConsumerThread:
+        return _ShortFetchWaitThread(self, loop=self.loop, beacon=self.beacon)
+
+
+class _Transport(aiokafka_driver.Transport):
+    Consumer = _Consumer
+
+
+class WorkerFaustApp(faust.App):
+    """faust's app with the worker's consumer (see the fetch wait above)."""
+
+    def _new_transport(self) -> Any:
+        return _Transport(self.conf.broker_consumer, self)
