@@ -41,8 +41,10 @@ per batch, and its state changelog: replaying three simulated days in seconds to
 (producer batches of 512 KiB with 10 ms linger made this a third cheaper). The GIL is held ~90%
 of the time, so one worker uses one core; scaling out is more worker processes in the group,
 which split the partitions (not measured here).
-Latency has a floor near 1 s at low rates: faust fixes `fetch_max_wait_ms` at 1500 and Tansu does
-not answer a fetch early, and the 0.5 s take window waits out every batch.
+Latency: faust fixes `fetch_max_wait_ms` at 1500 and Tansu answers a fetch only when the wait
+is over, so the worker's consumer overrides it to 100 ms (streams/worker/repairs.py); what is
+left is the 0.5 s take window, the batch's processing and insert, and running short of the
+offered rate.
 """
 
 KAFKA_NOTES = """
