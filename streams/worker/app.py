@@ -166,6 +166,7 @@ class WorkerApp:
             self.health,
             {settings.raw_topic, settings.trust_topic, settings.metrics_topic},
             {settings.raw_topic: self.raw.shards, settings.trust_topic: self.trust.shards},
+            restored=self._restored,
         )
         take = settings.worker_take_records
         within = settings.worker_take_within.total_seconds()
@@ -190,9 +191,13 @@ class WorkerApp:
         self.app.timer(guard.CHECK_SECONDS)(self._guard.check)
 
     async def _recovered(self) -> None:
-        recovery = cast(TableManager, self.app.tables).recovery
-        while recovery.in_recovery or not recovery.completed.is_set():
+        while not self._restored():
             await asyncio.sleep(_RECOVERY_POLL_SECONDS)
+
+    def _restored(self) -> bool:
+        """faust has finished reading the changelogs (state built before is half of it)."""
+        recovery = cast(TableManager, self.app.tables).recovery
+        return not recovery.in_recovery and recovery.completed.is_set()
 
     def _assigned(self, topic: str) -> set[int]:
         return {tp.partition for tp in self.app.assignor.assigned_actives() if tp.topic == topic}

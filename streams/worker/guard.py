@@ -36,12 +36,17 @@ class PartitionGuard:
         health: WorkerHealth,
         topics: set[str],
         states: Mapping[str, ProcessedByPartition],
+        *,
+        restored: Callable[[], bool],
     ) -> None:
-        """`states`: per topic, the stage whose saved state says which offsets it holds."""
+        """`states`: per topic, the stage whose saved state says which offsets it holds.
+        `restored`: whether faust has finished restoring the tables; until then nothing is
+        checked, as reading a stage's state would build it from part of its changelog."""
         self._app = app
         self._health = health
         self._topics = topics
         self._states = states
+        self._restored = restored
         self._detector = StallDetector(STALL_SECONDS)
         self._in_hand: set[tuple[str, int]] = set()
         """The partitions of the batches the agents are handling now."""
@@ -58,6 +63,8 @@ class PartitionGuard:
             self._in_hand -= partitions
 
     async def check(self) -> None:
+        if not self._restored():
+            return
         consumer: Any = self._app.consumer
         readings = [
             self._reading(tp, consumer)
