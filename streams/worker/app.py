@@ -17,6 +17,7 @@ from convtrack.runner import StoreWriter
 from convtrack.settings import Settings, TableStore
 from convtrack.sinks.sink import SinkBackpressure
 from convtrack.streams.kafka.connection import servers
+from convtrack.streams.kafka.record import MAX_RECORD_BYTES
 from convtrack.streams.pipeline import Pipeline, PipelineConfig
 from convtrack.streams.validate import Pseudonymizer, ValidateConfig, Validator
 from convtrack.streams.worker import guard
@@ -48,6 +49,8 @@ _CONSUMER_OPTIONS: dict[str, Any] = {
     "consumer_auto_offset_reset": "earliest",
     "producer_max_batch_size": 512 * 1024,
     "producer_linger": 0.01,
+    # a full batch record (re-keyed trust events) plus key, headers and framing
+    "producer_max_request_size": MAX_RECORD_BYTES + 48 * 1024,
 }
 
 

@@ -11,6 +11,8 @@ from convtrack.schemas.events.conversion_v1 import ConversionV1
 from convtrack.streams.kafka.partitioner import partition_for
 from convtrack.streams.kafka.record import (
     BATCH_HEADERS,
+    MAX_BATCH_EVENTS,
+    MAX_RECORD_BYTES,
     RecordHeaders,
     encode_batch,
     split_record,
@@ -89,8 +91,9 @@ def dead_letter_messages(letters: Iterable[DeadLetter]) -> list[OutMessage]:
 
 def trust_messages(output: Output, partitions: int) -> list[OutMessage]:
     """The valid events durable trust needs, keyed by (tenant, pseudonymous user): a user's
-    conversations are spread over raw partitions, the trust agent needs them together. One
-    batch record per trust partition (docs/record-format.md), as faust's cost is per record."""
+    conversations are spread over raw partitions, the trust agent needs them together. As few
+    batch records per trust partition as the record limits allow (docs/record-format.md), as
+    faust's cost is per record."""
     by_partition: dict[int, list[bytes]] = {}
     for valid in output.events:
         event = valid.event
@@ -100,9 +103,24 @@ def trust_messages(output: Output, partitions: int) -> list[OutMessage]:
                 event.model_dump_json().encode()
             )
     return [
-        OutMessage(None, encode_batch(events), partition, BATCH_HEADERS)
+        OutMessage(None, encode_batch(piece), partition, BATCH_HEADERS)
         for partition, events in sorted(by_partition.items())
+        for piece in within_record_limits(events)
     ]
+
+
+def within_record_limits(events: Sequence[bytes]) -> list[list[bytes]]:
+    """Consecutive pieces of `events`, each within a batch record's size and count limits."""
+    pieces: list[list[bytes]] = [[]]
+    size = 0
+    for event in events:
+        grows = len(event) + 1
+        if pieces[-1] and (size + grows > MAX_RECORD_BYTES or len(pieces[-1]) >= MAX_BATCH_EVENTS):
+            pieces.append([])
+            size = 0
+        pieces[-1].append(event)
+        size += grows
+    return pieces
 
 
 def metric_messages(

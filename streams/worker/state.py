@@ -39,6 +39,9 @@ from convtrack.streams.worker.journal import BatchWrites, KeyWriter, repair
 from convtrack.streams.worker.offsets import ProcessedOffsets
 
 log = logging.getLogger("convtrack.worker")
+DEDUP_CHUNK_IDS = 5_000
+"""Ids per saved chunk (~170 KB): a batch of many big records accepts far more ids than one
+changelog record can carry (a broker takes about 1 MB)."""
 
 
 class StateTable(KeyWriter, Protocol):
@@ -175,11 +178,12 @@ class RawState:
         writes.commit(self.processed.encode())
 
     def _save_dedup(self, writes: KeyWriter, pipeline: Pipeline, output: Output) -> None:
-        ids: dict[int, list[UUID]] = defaultdict(list)
-        for valid in output.events:
-            ids[hour_of(valid.event.occurred_at)].append(valid.event.event_id)
         watermark = pipeline.validator.watermark
-        if ids:
+        events = output.events
+        for start in range(0, len(events), DEDUP_CHUNK_IDS):
+            ids: dict[int, list[UUID]] = defaultdict(list)
+            for valid in events[start : start + DEDUP_CHUNK_IDS]:
+                ids[hour_of(valid.event.occurred_at)].append(valid.event.event_id)
             number = self._next_chunk
             self._next_chunk += 1
             chunk_key = codec.key(self.partition, DEDUP, f"{number:012d}")

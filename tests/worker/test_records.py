@@ -6,6 +6,7 @@ import orjson
 
 from convtrack.schemas.dead_letter import KafkaPosition
 from convtrack.streams.kafka import BATCH_HEADERS, encode_batch, partition_for, split_record
+from convtrack.streams.kafka.record import MAX_BATCH_EVENTS, MAX_RECORD_BYTES
 from convtrack.streams.pipeline import Output
 from convtrack.streams.validate import ValidEvent
 from convtrack.streams.worker.records import (
@@ -14,6 +15,7 @@ from convtrack.streams.worker.records import (
     inputs_by_partition,
     next_offsets,
     trust_messages,
+    within_record_limits,
 )
 from tests.streams.validate.support import all_examples, make_validator, position
 
@@ -60,3 +62,12 @@ def test_dead_letters_go_to_their_input_partition_and_trust_events_by_user() -> 
     (message,) = dead_letter_messages([bad])  # type: ignore[list-item]
     assert message.partition == 2
     assert orjson.loads(message.value)["reason"] == "invalid_json"
+
+
+def test_re_keyed_events_are_cut_into_records_within_the_limits() -> None:
+    events = [b"x" * 300_000] * 7 + [b"{}"] * (MAX_BATCH_EVENTS + 5)
+    pieces = within_record_limits(events)
+    assert [e for piece in pieces for e in piece] == events
+    assert all(len(encode_batch(piece)) <= MAX_RECORD_BYTES for piece in pieces)
+    assert all(len(piece) <= MAX_BATCH_EVENTS for piece in pieces)
+    assert [len(piece) for piece in pieces] == [3, 3, MAX_BATCH_EVENTS, 6]

@@ -6,10 +6,13 @@ from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import Any
 
+import pytest
+
 from convtrack.contracts import load_default_contracts
 from convtrack.schemas.dead_letter import KafkaPosition
 from convtrack.simulator import SimulationConfig, simulate
 from convtrack.streams.pipeline import Output, Pipeline, PipelineConfig
+from convtrack.streams.worker import codec, state
 from convtrack.streams.worker.records import RawRecord, offsets_by_partition, trust_messages
 from convtrack.streams.worker.shards import Loader, Shards
 from convtrack.streams.worker.trust import TrustShards
@@ -178,3 +181,18 @@ def test_a_restored_partition_restates_old_windows_into_the_same_parts() -> None
     reopened = {s.part for o in whole[half:] for s in o.surface_snapshots if s.part}
     assert reopened, "the second half restates windows that left memory"
     assert latest(split) == latest(whole)
+
+
+def test_a_batch_s_ids_are_saved_in_chunks_that_each_fit_a_record(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A big batch accepts more ids than one changelog record carries: they go in several
+    chunks, and a restore still knows every one of them."""
+    monkeypatch.setattr(state, "DEDUP_CHUNK_IDS", 7)
+    taken = batches()
+    table = DictTable()
+    run(Shards(new_pipeline, table), taken[:3])
+    chunks = [codec.decode_dedup(v) for k, v in table.data.items() if b"|d|" in k]
+    assert len(chunks) > 3 and all(sum(map(len, c.ids.values())) <= 7 for c in chunks)
+    (again,) = run(Shards(new_pipeline, table), taken[2:3])
+    assert again.events == [] and again.duplicates > 0
