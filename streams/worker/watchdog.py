@@ -55,12 +55,18 @@ class StallDetector:
         """Per partition: the symptom last seen, and since when it has lasted."""
         self._sought: dict[tuple[str, int], int] = {}
         """Per partition: the gap start it was last sought back to."""
+        self._last_check: float | None = None
 
     def check(self, readings: Iterable[PartitionReading], now: float) -> list[Finding]:
         """What to do about each partition whose symptom lasted `after_seconds`; each finding
         is reported once (its clock restarts)."""
         found = []
         seen = set()
+        # Checks that come late (the event loop was busy, say with a big batch's state) have not
+        # watched the time between: a sign counts only from a check that saw it begin.
+        if self._last_check is not None and now - self._last_check > self.after_seconds / 2:
+            self._since.clear()
+        self._last_check = now
         for reading in readings:
             key = reading.partition
             seen.add(key)
