@@ -20,10 +20,9 @@ from bench.results import Result, at_most, table
 from convtrack.contracts import ContractBook
 from convtrack.schemas.dead_letter import FilePosition, SourcePosition
 from convtrack.simulator import SimulationConfig, simulate
-from convtrack.streams.attribute import Attributor
 from convtrack.streams.pipeline import Pipeline
 from convtrack.streams.validate import Deduplicator, Pseudonymizer, ValidateConfig, Validator
-from tests.streams.attribute.test_memory import typical_conversation
+from tests.streams.attribute.test_memory import bytes_per_conversation
 
 SIMULATION = SimulationConfig(seed=1, duration=timedelta(days=2), conversations=7_000)
 RECEIVED = SIMULATION.start + timedelta(days=30)
@@ -86,23 +85,6 @@ def pipeline_all(inputs: list[tuple[bytes, SourcePosition]]) -> None:
     pipeline.finish()
 
 
-def bytes_per_conversation() -> float:
-    """Retained bytes per live conversation in the Attributor (no expiry): the conversations of
-    tests/streams/attribute/test_memory.py, ten events each with unique ids."""
-    events = [e for n in range(MEMORY_CONVERSATIONS) for e in typical_conversation(n)]
-    attributor = Attributor(CONTRACTS)
-    attributor.apply(typical_conversation(-1)[0])  # warm caches (contracts, interning)
-    gc.collect()
-    tracemalloc.start()
-    before = tracemalloc.get_traced_memory()[0]
-    for item in events:
-        attributor.apply(item)
-    gc.collect()
-    retained = tracemalloc.get_traced_memory()[0] - before
-    tracemalloc.stop()
-    return retained / MEMORY_CONVERSATIONS
-
-
 def bytes_per_dedup_id() -> float:
     ids = [uuid4() for _ in range(DEDUP_IDS)]
     at = SIMULATION.start
@@ -132,7 +114,12 @@ def measure() -> list[Result]:
         Result("validate vs orjson.loads", loads / validate, "x"),
         Result(f"pipeline core, batches of {BATCH:,}", count / pipeline, "events/s"),
         Result("pipeline core vs orjson.loads", loads / pipeline, "x"),
-        at_most("attribution state", bytes_per_conversation(), "B/live conversation", 300),
+        at_most(
+            "attribution state",
+            bytes_per_conversation(MEMORY_CONVERSATIONS),
+            "B/live conversation",
+            300,
+        ),
         Result("deduplication memory", bytes_per_dedup_id(), "B/remembered id"),
     ]
 
