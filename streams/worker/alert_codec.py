@@ -15,19 +15,22 @@ from typing import Any
 
 import orjson
 
-from convtrack.schemas.dead_letter import ReasonCode
 from convtrack.schemas.types import Surface
 from convtrack.streams.metrics import (
-    IngestCounters,
     IngestSnapshot,
     IngestWindow,
-    ReasonCounts,
     SurfaceSnapshot,
     SurfaceWindow,
 )
 from convtrack.streams.metrics.tally import Tally
 from convtrack.streams.worker.alert_judge import MetricReport
-from convtrack.streams.worker.codec import from_micros, micros, tally_of
+from convtrack.streams.worker.codec import (
+    from_micros,
+    ingest_counters,
+    ingest_fields,
+    micros,
+    tally_of,
+)
 
 FORMAT = 1
 """Bumped on an incompatible change, so a judge never misreads a record it does not know."""
@@ -125,28 +128,20 @@ def _to_surface(row: list[Any]) -> SurfaceSnapshot:
 
 
 def _ingest(snapshot: IngestSnapshot) -> list[Any]:
-    counters = snapshot.counters
-    numbers = [
-        counters.inputs,
-        counters.valid,
-        counters.duplicates,
-        counters.late_accepted,
-        counters.dead_letters,
-    ]
+    numbers, reasons = ingest_fields(snapshot.counters)
+    window = snapshot.window
     return [
         snapshot.shard,
-        snapshot.window.tenant_id,
-        micros(snapshot.window.window_start),
+        window.tenant_id,
+        micros(window.window_start),
         snapshot.part,
         snapshot.version,
         numbers,
-        list(counters.dead_letters_by_reason.items),
+        reasons,
     ]
 
 
 def _to_ingest(row: list[Any]) -> IngestSnapshot:
     shard, tenant, start, part, version, numbers, reasons = row
-    inputs, valid, duplicates, late, dead = numbers
-    by_reason = ReasonCounts(tuple((ReasonCode(r).value, n) for r, n in reasons))
-    counters = IngestCounters(inputs, valid, duplicates, late, dead, by_reason)
+    counters = ingest_counters(numbers, reasons)
     return IngestSnapshot(shard, IngestWindow(tenant, from_micros(start)), part, version, counters)

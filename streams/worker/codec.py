@@ -166,6 +166,17 @@ def ingest_window(parts: list[str]) -> tuple[IngestWindow, int]:
 
 
 def encode_ingest(version: int, counters: IngestCounters) -> bytes:
+    numbers, reasons = ingest_fields(counters)
+    return orjson.dumps({"v": version, "n": numbers, "r": reasons})
+
+
+def decode_ingest(value: bytes) -> tuple[int, IngestCounters]:
+    document = orjson.loads(value)
+    return document["v"], ingest_counters(document["n"], document["r"])
+
+
+def ingest_fields(counters: IngestCounters) -> tuple[list[int], list[tuple[str, int]]]:
+    """Ingest counters as plain JSON values (also in the alert stage's reports)."""
     numbers = [
         counters.inputs,
         counters.valid,
@@ -173,16 +184,13 @@ def encode_ingest(version: int, counters: IngestCounters) -> bytes:
         counters.late_accepted,
         counters.dead_letters,
     ]
-    return orjson.dumps(
-        {"v": version, "n": numbers, "r": list(counters.dead_letters_by_reason.items)}
-    )
+    return numbers, list(counters.dead_letters_by_reason.items)
 
 
-def decode_ingest(value: bytes) -> tuple[int, IngestCounters]:
-    document = orjson.loads(value)
-    inputs, valid, duplicates, late, dead = document["n"]
-    reasons = ReasonCounts(tuple((ReasonCode(r).value, n) for r, n in document["r"]))
-    return document["v"], IngestCounters(inputs, valid, duplicates, late, dead, reasons)
+def ingest_counters(numbers: Sequence[int], reasons: Iterable[Sequence[Any]]) -> IngestCounters:
+    inputs, valid, duplicates, late, dead = numbers
+    by_reason = ReasonCounts(tuple((ReasonCode(r).value, n) for r, n in reasons))
+    return IngestCounters(inputs, valid, duplicates, late, dead, by_reason)
 
 
 # -- durable trust: a user's visits ------------------------------------------------------------
