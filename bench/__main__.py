@@ -54,7 +54,7 @@ encodes them and sent with its settings (acks=all, idempotence, linger 20 ms, gz
 consumer runs in a child process: the worker (`convtrack worker`, default settings, chDB store),
 a raw aiokafka consumer (`getmany(max_records=5000)`, uvloop, every event split out of its record
 and decoded with orjson, commit after each fetch) and a bare faust agent (the worker's consumer
-settings, uvloop and `take_events` batches, every event split and decoded, nothing else).
+settings, uvloop and batches (`take_bounded`), every event split and decoded, nothing else).
 
 Throughput: the consumer joins its group and processes a warm-up of 2,000 events (join, faust
 start and the first pipeline per partition are not timed); it is then frozen (SIGSTOP) while

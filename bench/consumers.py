@@ -6,15 +6,14 @@
 `raw`: an aiokafka consumer, `getmany(max_records=5000)`, every event split out of its record
 (docs/record-format.md) and decoded with orjson, offsets committed after each fetch.
 `faust`: the least a faust agent can do: the worker's consumer settings, event loop and
-`take_events` batches, every event split and decoded, nothing else.
+batches (`take_bounded`), every event split and decoded, nothing else.
 Both run until SIGTERM or SIGINT.
 """
 
 import asyncio
 import signal
 import sys
-from collections.abc import Iterable
-from typing import Any, cast
+from typing import cast
 
 import faust
 import orjson
@@ -25,6 +24,7 @@ from convtrack.streams.kafka import split_record
 from convtrack.streams.kafka.record import RecordHeaders
 from convtrack.streams.worker.app import _CONSUMER_OPTIONS
 from convtrack.streams.worker.run import use_uvloop
+from convtrack.streams.worker.take import take_bounded
 
 RAW_MAX_RECORDS = 5_000
 
@@ -68,7 +68,8 @@ async def _raw(bootstrap: str, topic: str, group: str) -> None:
 
 def _faust(bootstrap: str, topic: str, group: str, partitions: int, datadir: str) -> None:
     defaults = Settings()
-    take, within = defaults.worker_take_records, defaults.worker_take_within.total_seconds()
+    records, size = defaults.worker_take_records, defaults.worker_take_bytes
+    within = defaults.worker_take_within.total_seconds()
     app = faust.App(
         group,
         broker=f"kafka://{bootstrap}",
@@ -82,8 +83,8 @@ def _faust(bootstrap: str, topic: str, group: str, partitions: int, datadir: str
     )
 
     async def decode_all(stream: faust.StreamT[bytes]) -> None:
-        async for events in cast(faust.Stream[bytes], stream).take_events(take, within):
-            for event in cast(Iterable[Any], events):
+        async for events in take_bounded(cast(faust.Stream[bytes], stream), records, size, within):
+            for event in events:
                 decode(event.message.value, event.message.headers)
 
     app.agent(app.topic(topic, key_type=bytes, value_type=bytes), name="decode")(decode_all)

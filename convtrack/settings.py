@@ -190,7 +190,11 @@ class Settings(BaseSettings):
         min_length=1,
     )
     worker_take_records: Annotated[int, Field(ge=1, le=100_000)] = Field(
-        500, description="Most Kafka records the worker processes (and commits) as one batch ..."
+        10_000, description="Most Kafka records the worker processes (and commits) as one batch ..."
+    )
+    worker_take_bytes: Annotated[int, Field(ge=1_024, le=1024 * 1024 * 1024)] = Field(
+        8 * 1024 * 1024,
+        description="... or about this many bytes of record values (a batch's memory) ...",
     )
     worker_take_within: Annotated[Duration, Field(gt=timedelta(0))] = Field(
         timedelta(milliseconds=500),

@@ -4,7 +4,7 @@ the caller opened (store client, pseudonymization key, contracts), so tests inje
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -29,6 +29,7 @@ from convtrack.streams.worker.repairs import WorkerFaustApp, WorkerTableManager
 from convtrack.streams.worker.shards import Loader, Shards
 from convtrack.streams.worker.stages import RawStage, StoreGate, TrustStage
 from convtrack.streams.worker.tables import state_table
+from convtrack.streams.worker.take import Events, take_bounded
 from convtrack.streams.worker.trust import TrustShards
 
 log = logging.getLogger("convtrack.worker")
@@ -171,20 +172,23 @@ class WorkerApp:
             {settings.raw_topic: self.raw.shards, settings.trust_topic: self.trust.shards},
             restored=self._restored,
         )
-        take = settings.worker_take_records
+        records, size = settings.worker_take_records, settings.worker_take_bytes
         within = settings.worker_take_within.total_seconds()
 
-        # take_events, not take: it keeps each record's partition, offset and headers.
+        # events, not values: they keep each record's partition, offset and headers
+        def batches(stream: faust.StreamT[bytes]) -> AsyncIterator[Events]:
+            return take_bounded(cast(faust.Stream[bytes], stream), records, size, within)
+
         async def process_raw(stream: faust.StreamT[bytes]) -> None:
-            async for events in cast(faust.Stream[bytes], stream).take_events(take, within):
+            async for events in batches(stream):
                 await self._guard.handle(self.raw.handle, events)
 
         async def process_trust(stream: faust.StreamT[bytes]) -> None:
-            async for events in cast(faust.Stream[bytes], stream).take_events(take, within):
+            async for events in batches(stream):
                 await self._guard.handle(self.trust.handle, events)
 
         async def process_metrics(stream: faust.StreamT[bytes]) -> None:
-            async for events in cast(faust.Stream[bytes], stream).take_events(take, within):
+            async for events in batches(stream):
                 await self._guard.handle(self.alerts.handle, events)
 
         self.app.agent(raw_topic, name="raw")(process_raw)
