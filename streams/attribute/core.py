@@ -17,10 +17,11 @@ and so lose to the stored higher versions: the TTLs must cover the contracts' wi
 Memory, measured with tracemalloc (`python -m bench.core`, or
 tests/streams/attribute/test_memory.py run as a module) over conversations of 10 events each
 (start, two intents, three exposures, two engagements, a conversion, a rating) with unique
-ids, Python 3.11: about 230-240 B per live conversation (1.7 KB as named tuples, 630 B packed
+ids, Python 3.11: about 245-260 B per live conversation (1.7 KB as named tuples, 630 B packed
 field by field into a dict). Where it goes: the packed bytes ~170 B (see `packed`: ~75 B of
 them the unique ids, user id and amount), the bytes object's header 33 B, and the per-tenant
-table's slot ~25 B (see `table`: no key object, no dict entry).
+table's slots ~40 B (see `table`: no key object, no dict entry; ~16 B of it the expiry deadline
+that spares `expire` unpacking every conversation).
 """
 
 from collections.abc import Callable, Iterable
@@ -32,7 +33,7 @@ from convtrack.contracts.book import ContractBook
 from convtrack.schemas.envelope import Event
 from convtrack.streams.attribute.facts import Change, Fact
 from convtrack.streams.attribute.judge import FactId, facts_of
-from convtrack.streams.attribute.layout import expiry, key_of, micros
+from convtrack.streams.attribute.layout import US, key_of, micros
 from convtrack.streams.attribute.packed import pack, unpack
 from convtrack.streams.attribute.records import record_of
 from convtrack.streams.attribute.state import ConversationKey, ConversationState
@@ -67,6 +68,8 @@ class Attributor:
         worker's), or None; its facts then count as already emitted."""
         self.contracts = contracts
         self.limits = limits or Limits()
+        self._idle_ttl = self.limits.idle_ttl // US
+        self._converted_ttl = self.limits.converted_ttl // US
         self._restore = restore
         self._tenants: dict[str, PackedTable] = {}
         """Packed conversations per tenant (see `packed`, `table`): unpacked only while a batch
@@ -129,18 +132,13 @@ class Attributor:
         """Evicts conversations idle past their TTL at event time `now`; returns their keys,
         sorted (the table's slot order depends on the process's hash seed).
 
-        A linear scan: call it when the watermark moves by a minute or more, not per event."""
-        converted_before = micros(now - self.limits.converted_ttl)
-        idle_before = micros(now - self.limits.idle_ttl)
-
-        def idle(blob: bytes) -> bool:
-            last_seen, converted = expiry(blob)
-            return last_seen < (converted_before if converted else idle_before)
-
+        Compares the deadlines stored with each conversation: call it when the watermark
+        moves by a minute or more, not per event."""
+        clock = micros(now)
         return sorted(
             (tenant, conversation)
             for tenant, table in self._tenants.items()
-            for conversation in table.remove_if(idle)
+            for conversation in table.remove_expired(clock)
         )
 
     def conversation(self, tenant_id: str, conversation_id: str) -> ConversationState | None:
@@ -171,4 +169,5 @@ class Attributor:
         table = self._tenants.get(state.tenant_id)
         if table is None:
             table = self._tenants[state.tenant_id] = PackedTable()
-        table.put(state.conversation_id, pack(state))
+        ttl = self._converted_ttl if state.conversions else self._idle_ttl
+        table.put(state.conversation_id, pack(state), micros(state.last_seen) + ttl)

@@ -1,8 +1,9 @@
 """The packed form's vocabulary: record kinds and their field codes, the section widths and
 mode bits, the process-wide table of shared values, and what can be read from a packed state
-without unpacking it (its conversation_id, its expiry). See `packed` for the layout."""
+without unpacking it (its conversation_id, its counts). See `packed` for the layout."""
 
 import struct
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -88,16 +89,19 @@ shared_values: list[tuple[object, ...]] = []
 _shared_index: dict[tuple[int, tuple[object, ...]], int] = {}
 
 
-def share(kind: int, values: tuple[object, ...]) -> int:
-    """The index of a record's categorical values in the process-wide table."""
+def share(kind: int, rows: Iterable[tuple[object, ...]]) -> list[int]:
+    """The index of each record's categorical values in the process-wide table."""
     # Keyed by kind: a StrEnum member equals its plain string, and two kinds' enums may share
     # a value. Within a kind the record types fix each field's type.
-    key = (kind, values)
-    index = _shared_index.get(key)
-    if index is None:
-        index = _shared_index[key] = len(shared_values)
-        shared_values.append(values)
-    return index
+    indexes = []
+    for values in rows:
+        key = (kind, values)
+        index = _shared_index.get(key)
+        if index is None:
+            index = _shared_index[key] = len(shared_values)
+            shared_values.append(values)
+        indexes.append(index)
+    return indexes
 
 
 def micros(at: datetime) -> int:
@@ -109,10 +113,19 @@ def _struct(fmt: str) -> struct.Struct:
     return struct.Struct(fmt)
 
 
+_SHAPE = 0xFF << TIME_W | WIDE_FLOATS
+"""The mode bits that set the numeric sections' widths."""
+
+
 def layout(mode: int, sizes: tuple[int, int, int, int, int, int]) -> struct.Struct:
     """The numeric sections: (counts, times, ints, shared, floats) values, widths from `mode`."""
-    counts, times, ints, shared, floats, _ = sizes
-    return _struct(
+    return _layout(mode & _SHAPE, sizes[:5])
+
+
+@lru_cache(maxsize=4096)
+def _layout(mode: int, sizes: tuple[int, ...]) -> struct.Struct:
+    counts, times, ints, shared, floats = sizes
+    return struct.Struct(
         "<{}{}{}{}{}{}{}{}{}{}".format(
             *(counts, WIDTHS[mode >> COUNT_W & 3], times, WIDTHS[mode >> TIME_W & 3]),
             *(ints, WIDTHS[mode >> INT_W & 3], shared, WIDTHS[mode >> SHARED_W & 3]),
@@ -131,12 +144,3 @@ def counts_of(blob: bytes) -> tuple[int, tuple[int, ...]]:
 def key_of(blob: bytes) -> str:
     """The conversation_id a packed state belongs to."""
     return blob[KEY_AT : blob.index(0, KEY_AT)].decode("utf-8", "surrogatepass")
-
-
-def expiry(blob: bytes) -> tuple[int, bool]:
-    """(last_seen in epoch microseconds, converted), read without unpacking: what `expire`
-    scans, hourly, over every live conversation."""
-    mode, base = HEADER.unpack_from(blob)
-    at = blob.index(0, KEY_AT) + 1 + len(KINDS) * (1 << (mode >> COUNT_W & 3))
-    (offset,) = _struct(f"<{WIDTHS[mode >> TIME_W & 3]}").unpack_from(blob, at)
-    return base + offset * UNITS[mode & 3], bool(mode & CONVERTED)

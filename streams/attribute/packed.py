@@ -90,7 +90,8 @@ def _thousandths(floats: list[float]) -> list[int] | None:
 
 
 def pack(state: ConversationState) -> bytes:
-    counts = [len(getattr(state, kind.name)) for kind in KINDS]
+    groups: list[tuple[Any, ...]] = [getattr(state, kind.name) for kind in KINDS]
+    counts = list(map(len, groups))
     out = _Sections()
     out.times.append(state.last_seen)
     out.ints.append(state.revision)
@@ -99,16 +100,17 @@ def pack(state: ConversationState) -> bytes:
     if state.origin is not None:
         mode |= ORIGIN
         out.times.append(state.origin[0])
-        out.shared.append(share(0, state.origin[1:]))
-    positions = {exposure.exposure_id: n for n, exposure in enumerate(state.exposures)}
-    for kind, count in zip(KINDS, counts, strict=True):
-        if count:
-            columns = list(zip(*getattr(state, kind.name), strict=True))
+        out.shared += share(0, (state.origin[1:],))
+    references: dict[str | None, int] = {None: NONE}
+    references.update((exposure.exposure_id, n) for n, exposure in enumerate(state.exposures, 2))
+    for kind, records in zip(KINDS, groups, strict=True):
+        if records:
+            columns = list(zip(*records, strict=True))
             for index, code in kind.columns:
-                _put(out, code, columns[index], positions, state.user_id)
+                _put(out, code, columns[index], references, state.user_id)
             if kind.shared:
                 rows = zip(*(columns[i] for i in kind.shared), strict=True)
-                out.shared += [share(kind.number, row) for row in rows]
+                out.shared += share(kind.number, rows)
     base = min(out.times)
     offsets = [(at - base) // US for at in out.times]
     divisor = math.gcd(*offsets)
@@ -140,8 +142,13 @@ def pack(state: ConversationState) -> bytes:
 
 
 def _put(
-    out: _Sections, code: str, column: tuple[Any, ...], positions: dict[str, int], user: str
+    out: _Sections,
+    code: str,
+    column: tuple[Any, ...],
+    references: dict[str | None, int],
+    user: str,
 ) -> None:
+    """`references`: the small-int code of each exposure_id the conversation has, and None's."""
     if code == "t":
         out.times += column
     elif code == "i":
@@ -149,7 +156,12 @@ def _put(
             raise ValueError("turns are never negative (TurnIndex)")
         out.ints += [NONE if v is None else v + 2 for v in column]
     elif code == "e":
-        out.ints += [_reference(v, positions, out.fallbacks) for v in column]
+        for exposure_id in column:
+            reference = references.get(exposure_id)
+            if reference is None:
+                out.fallbacks.append(exposure_id)
+                reference = FALLBACK
+            out.ints.append(reference)
     elif code == "f":
         out.floats += column
     elif code == "d":
@@ -158,16 +170,6 @@ def _put(
         out.texts += ["" if v == user else v for v in column]
     else:
         out.texts += column
-
-
-def _reference(exposure_id: str | None, positions: dict[str, int], fallbacks: list[str]) -> int:
-    if exposure_id is None:
-        return NONE
-    position = positions.get(exposure_id)
-    if position is None:
-        fallbacks.append(exposure_id)
-        return FALLBACK
-    return position + 2
 
 
 def unpack(key: ConversationKey, blob: bytes) -> ConversationState:

@@ -13,6 +13,7 @@ partials. A reopened part is dropped once the horizon moves on, so a later chang
 different part and never collides with one already written.
 """
 
+import heapq
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -62,6 +63,12 @@ class WindowStore(Generic[K, C]):
         """Slots changed since the last flush: a flush visits only those, not every window
         the lateness keeps in memory."""
         self._horizon: datetime | None = None
+        self._live_by_start: list[tuple[datetime, K]] = []
+        self._parts: list[tuple[int, K]] = []
+        """Heaps of the slots opened or restored, live ones by window start, reopened ones by
+        part: the order in which the horizon makes them final, so `expire` visits only the
+        slots it passed, not every window in memory. A slot leaves its heap once final; one
+        still dirty then is dropped by the flush that emits it."""
 
     def __len__(self) -> int:
         return len(self._open)
@@ -75,6 +82,7 @@ class WindowStore(Generic[K, C]):
         entry = self._open.get(slot)
         if entry is None:
             entry = self._open[slot] = _Open(self._zero())
+            self._schedule(slot)
         entry.counters = self._merge(entry.counters, delta)
         self._dirty.add(slot)
 
@@ -97,12 +105,22 @@ class WindowStore(Generic[K, C]):
         """Moves the horizon (never back) and forgets the final windows already flushed."""
         if self._horizon is None or horizon > self._horizon:
             self._horizon = horizon
-        self._drop_final(list(self._open))
+        horizon = self._horizon
+        current = epoch_minute(horizon)
+        final: list[tuple[K, int]] = []
+        live, parts = self._live_by_start, self._parts
+        while live and live[0][0] < horizon:
+            final.append((heapq.heappop(live)[1], LIVE_PART))
+        while parts and parts[0][0] < current:
+            part, key = heapq.heappop(parts)
+            final.append((key, part))
+        self._drop_final(final)
 
     def restore(self, key: K, part: int, version: int, counters: C) -> None:
         """Puts back a window as last flushed (clean: it is stored already)."""
         self._open[(key, part)] = _Open(counters, version)
         self._dirty.discard((key, part))
+        self._schedule((key, part))
 
     def slots(self) -> set[tuple[K, int]]:
         """Every (key, part) in memory."""
@@ -114,6 +132,13 @@ class WindowStore(Generic[K, C]):
             return LIVE_PART
         return epoch_minute(horizon)
 
+    def _schedule(self, slot: tuple[K, int]) -> None:
+        key, part = slot
+        if part == LIVE_PART:
+            heapq.heappush(self._live_by_start, (self._start_of(key), key))
+        else:
+            heapq.heappush(self._parts, (part, key))
+
     def _drop_final(self, slots: list[tuple[K, int]]) -> None:
         horizon = self._horizon
         if horizon is None:
@@ -123,4 +148,5 @@ class WindowStore(Generic[K, C]):
             key, part = slot
             final = self._start_of(key) < horizon if part == LIVE_PART else part < current
             if final and slot not in self._dirty:
-                del self._open[slot]
+                # absent when a flush dropped it while it still waited in a heap
+                self._open.pop(slot, None)

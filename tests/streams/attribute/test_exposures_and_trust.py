@@ -98,6 +98,19 @@ def test_idle_conversations_expire_in_event_time_and_converted_ones_stay_longer(
     assert len(attributor) == 0
 
 
+def test_a_conversation_expires_by_its_latest_event_and_whether_it_has_converted_since() -> None:
+    attributor = Attributor(
+        BOOK, Limits(idle_ttl=timedelta(days=1), converted_ttl=timedelta(days=3))
+    )
+    attributor.apply(intent(0, conv="late"))
+    attributor.apply(intent(DAY, conv="late", turn=2))
+    attributor.apply(intent(0, conv="bought"))
+    attributor.apply(conversion(DAY, conv="bought"))
+    assert attributor.expire(at(2 * DAY)) == []
+    assert attributor.expire(at(2 * DAY + 1)) == [("acme-travel", "late")]
+    assert attributor.expire(at(4 * DAY + 1)) == [("acme-travel", "bought")]
+
+
 def returning(events_in_order: list[object]) -> list[ReturningConverter]:
     tracker = TrustTracker(BOOK)
     found: list[ReturningConverter] = []
