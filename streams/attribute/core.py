@@ -33,7 +33,7 @@ from convtrack.contracts.book import ContractBook
 from convtrack.schemas.envelope import Event
 from convtrack.streams.attribute.facts import Change, Fact
 from convtrack.streams.attribute.judge import FactId, facts_of
-from convtrack.streams.attribute.layout import US, key_of, micros
+from convtrack.streams.attribute.layout import US, key_of, micros, revision_of
 from convtrack.streams.attribute.packed import pack, unpack
 from convtrack.streams.attribute.records import record_of
 from convtrack.streams.attribute.state import ConversationKey, ConversationState
@@ -146,6 +146,11 @@ class Attributor:
         key = (tenant_id, conversation_id)
         blob = self._blob(key)
         return None if blob is None else unpack(key, blob)
+
+    def revision(self, tenant_id: str, conversation_id: str) -> int | None:
+        """The conversation's fact revision, None if it is not held."""
+        blob = self._blob((tenant_id, conversation_id))
+        return None if blob is None else revision_of(blob)
 
     def facts(self) -> list[Fact]:
         """The current facts of every live conversation (no versions): what a replay ends with.

@@ -134,6 +134,22 @@ def _layout(mode: int, sizes: tuple[int, ...]) -> struct.Struct:
     )
 
 
+def revision_of(blob: bytes) -> int:
+    """The state's fact revision (the first small int), read without unpacking: what saving
+    a touched conversation needs besides its events."""
+    mode = HEADER.unpack_from(blob)[0]
+    at, counts = counts_of(blob)
+    records = sum(n * kind.sizes[0] for kind, n in zip(KINDS, counts, strict=True))
+    times = 1 + bool(mode & ORIGIN) + records  # last_seen, the origin's, then the records'
+    at += len(KINDS) * _bytes(mode, COUNT_W) + times * _bytes(mode, TIME_W)
+    return int(_struct(f"<{WIDTHS[mode >> INT_W & 3]}").unpack_from(blob, at)[0])
+
+
+def _bytes(mode: int, shift: int) -> int:
+    """The width in bytes of the section whose 2-bit width field is at `shift`."""
+    return 1 << (mode >> shift & 3)
+
+
 def counts_of(blob: bytes) -> tuple[int, tuple[int, ...]]:
     """(where the counts start, records per kind)."""
     mode = HEADER.unpack_from(blob)[0]

@@ -24,6 +24,8 @@ from convtrack.schemas.registry import REGISTRY
 from convtrack.streams.attribute import ConversationKey, ConversationState
 from convtrack.streams.attribute.records import record_of
 from convtrack.streams.metrics import MetricsAggregator
+from convtrack.streams.metrics.aggregator import IngestWindow
+from convtrack.streams.metrics.contributions import SurfaceWindow
 from convtrack.streams.pipeline import Output, Pipeline
 from convtrack.streams.validate.dedup import hour_of
 from convtrack.streams.worker import codec
@@ -71,9 +73,13 @@ def conversation_key(partition: int, key: ConversationKey) -> bytes:
 
 @dataclass(slots=True)
 class WindowKeys:
-    """Which window keys of one aggregator are saved, so closed ones can be deleted."""
+    """Which windows of one aggregator are saved, so closed ones can be deleted.
 
-    saved: set[bytes] = field(default_factory=set)
+    Kept by slot, the key beside it: a batch compares the open slots with the saved ones and
+    encodes only the keys it writes, not one per window the lateness keeps open."""
+
+    surfaces: dict[tuple[SurfaceWindow, int], bytes] = field(default_factory=dict)
+    ingests: dict[tuple[IngestWindow, int], bytes] = field(default_factory=dict)
 
     def restore(
         self, metrics: MetricsAggregator, partition: int, kind: str, parts: list[str], value: bytes
@@ -82,30 +88,31 @@ class WindowKeys:
             window, part = codec.surface_window(parts)
             version, tally = codec.decode_surface(value)
             metrics.restore_surface(window, part, version, tally)
-            self.saved.add(codec.surface_key(partition, window, part))
+            self.surfaces[(window, part)] = codec.surface_key(partition, window, part)
         else:
             ingest, part = codec.ingest_window(parts)
             ingest_version, counters = codec.decode_ingest(value)
             metrics.restore_ingest(ingest, part, ingest_version, counters)
-            self.saved.add(codec.ingest_key(partition, ingest, part))
+            self.ingests[(ingest, part)] = codec.ingest_key(partition, ingest, part)
 
     def save(
         self, table: KeyWriter, metrics: MetricsAggregator, partition: int, output: Output
     ) -> None:
         for surface in output.surface_snapshots:
-            window_key = codec.surface_key(partition, surface.window, surface.part)
+            slot = (surface.window, surface.part)
+            window_key = self.surfaces.get(slot) or codec.surface_key(partition, *slot)
             table.set(window_key, codec.encode_surface(surface.version, surface.counters))
-            self.saved.add(window_key)
+            self.surfaces[slot] = window_key
         for ingest in output.ingest_snapshots:
-            window_key = codec.ingest_key(partition, ingest.window, ingest.part)
+            ingest_slot = (ingest.window, ingest.part)
+            window_key = self.ingests.get(ingest_slot) or codec.ingest_key(partition, *ingest_slot)
             table.set(window_key, codec.encode_ingest(ingest.version, ingest.counters))
-            self.saved.add(window_key)
-        surfaces, ingests = metrics.open_slots()
-        still_open = {codec.surface_key(partition, w, p) for w, p in surfaces}
-        still_open |= {codec.ingest_key(partition, w, p) for w, p in ingests}
-        for closed in self.saved - still_open:
-            table.delete(closed)
-        self.saved &= still_open
+            self.ingests[ingest_slot] = window_key
+        open_surfaces, open_ingests = metrics.open_slots()
+        for closed in self.surfaces.keys() - open_surfaces:
+            table.delete(self.surfaces.pop(closed))
+        for closed_ingest in self.ingests.keys() - open_ingests:
+            table.delete(self.ingests.pop(closed_ingest))
 
 
 class RawState:
@@ -165,11 +172,11 @@ class RawState:
                 event.model_dump_json().encode()
             )
         for key, events in by_conversation.items():
-            state = pipeline.attributor.conversation(*key)
-            if state is None:  # expired within this very batch
+            revision = pipeline.attributor.revision(*key)
+            if revision is None:  # expired within this very batch
                 continue
             table_key = conversation_key(self.partition, key)
-            value = codec.append_conversation(writes.get(table_key), state.revision, events)
+            value = codec.append_conversation(writes.get(table_key), revision, events)
             writes.set(table_key, value)
         for key in output.evicted:
             writes.delete(conversation_key(self.partition, key))

@@ -15,7 +15,7 @@ from convtrack.schemas.events.exposure_v1 import ExposureKind
 from convtrack.schemas.events.feedback_v1 import FeedbackReason, Thumb
 from convtrack.schemas.events.intent_detected_v1 import IntentStage
 from convtrack.schemas.types import Surface
-from convtrack.streams.attribute.layout import KINDS, key_of
+from convtrack.streams.attribute.layout import KINDS, key_of, revision_of
 from convtrack.streams.attribute.packed import pack, unpack
 from convtrack.streams.attribute.records import (
     Adjustment,
@@ -126,6 +126,7 @@ def test_unpack_gives_back_the_packed_state(state: ConversationState) -> None:
     blob = pack(state)
     assert snapshot(unpack(state.key, blob)) == snapshot(state)
     assert key_of(blob) == state.conversation_id
+    assert revision_of(blob) == state.revision
 
 
 def test_every_record_kind_has_a_round_trip_strategy() -> None:
