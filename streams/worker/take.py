@@ -4,9 +4,11 @@ count only.
 A batch's fixed costs (a ClickHouse insert per table, a state record per touched key, a
 commit) are paid per batch, so one-event records want batches of thousands of records. Batch
 records (hundreds of events each) would then make batches of millions of events: the byte
-bound keeps those to what memory allows. This is faust's `Stream.take_events` with that one
-change: the buffer is full at `max_records` records or `max_bytes` of values. Records are acked
-only after the caller is done with their batch, so a commit never covers unprocessed records.
+bound keeps those to what memory allows. This is faust's `Stream.take_events` with two
+changes: the buffer is full at `max_records` records or `max_bytes` of values, and the time
+bound counts from the oldest buffered record (as a producer's linger does), not from the last
+batch. Records are acked only after the caller is done with their batch, so a commit never
+covers unprocessed records.
 """
 
 import asyncio
@@ -16,7 +18,6 @@ from typing import Any, cast
 import faust
 from faust.types import EventT
 from mode.utils.aiter import aiter
-from mode.utils.futures import notify
 
 Events = list[EventT[bytes]]
 
@@ -34,7 +35,9 @@ def take_bounded(
 
 
 class _Buffer:
-    """The stream's processor fills it; `_take` empties it."""
+    """The stream's processor fills it; `_take` empties it. While the caller works on one
+    batch the next one fills (up to the bounds, then the stream waits): at most two batches
+    in memory, and a worker behind its input finds its next batch ready."""
 
     def __init__(self, stream: faust.Stream[bytes], max_records: int, max_bytes: int) -> None:
         self.stream = stream
@@ -42,30 +45,28 @@ class _Buffer:
         self.max_bytes = max_bytes
         self.events: Events = []
         self.size = 0
+        self.first_at = 0.0
+        """When the oldest buffered record arrived (the loop's clock)."""
         self.full = asyncio.Event()
-        self.consumed = asyncio.Event()
-        self.consuming: asyncio.Future[None] | None = None
+        self.room = asyncio.Event()
+        self.room.set()
 
     async def add(self, value: bytes) -> bytes:
         """The stream's processor: runs for every record, in the stream's own task."""
         stream = self.stream
         try:
-            # the caller is reading the buffer: wait until it is handed back empty
-            if self.consuming is not None:
-                try:
-                    await self.consuming
-                finally:
-                    self.consuming = None
             event = stream.current_event
             if event is None:
                 raise RuntimeError("take buffer found no current event")
+            if not self.events:
+                self.first_at = stream.loop.time()
             self.events.append(event)
             self.size += len(value or b"")
             if len(self.events) >= self.max_records or self.size >= self.max_bytes:
                 self.full.set()
-                self.consumed.clear()
-                # never more than the bounds: hold the stream until the batch is taken
-                await stream.wait(self.consumed)  # type: ignore[arg-type]
+                self.room.clear()
+                # never more than the bounds: hold the stream until this batch is taken
+                await stream.wait(self.room)  # type: ignore[arg-type]
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -74,19 +75,28 @@ class _Buffer:
             await stream.crash(exc)
         return value
 
+    def ready(self, within: float) -> bool:
+        """Full, or its oldest record has waited `within`."""
+        return self.full.is_set() or (bool(self.events) and self.time_left(within) <= 0)
+
+    def time_left(self, within: float) -> float:
+        # The window runs from the oldest buffered record, not from the last hand-over: what
+        # arrived while the caller worked has waited already.
+        if not self.events:
+            return within
+        return within - (self.stream.loop.time() - self.first_at)
+
     def hand_over(self) -> Events:
-        """The buffered events, and the buffer closed until `release`."""
-        self.consuming = self.stream.loop.create_future()
+        """The buffered events; a new buffer fills meanwhile (the handed list never changes)."""
         taken, self.events, self.size = self.events, [], 0
+        self.full.clear()
+        self.room.set()
         return taken
 
     async def release(self, taken: Events) -> None:
-        """Acks the caller's batch (a commit may now cover it) and reopens the buffer."""
+        """Acks the caller's finished batch: a commit may now cover it."""
         for event in taken:
             await self.stream.ack(event)
-        notify(self.consuming)
-        self.full.clear()
-        self.consumed.set()
 
 
 async def _take(buffer: _Buffer, within: float) -> AsyncGenerator[Events, None]:
@@ -98,8 +108,9 @@ async def _take(buffer: _Buffer, within: float) -> AsyncGenerator[Events, None]:
     stream._enable_passive(cast(Any, aiter(stream.channel)))
     try:
         while not stream.should_stop:
-            await stream.wait_for_stopped(buffer.full, timeout=within)  # type: ignore[arg-type]
-            if not buffer.events:
+            if not buffer.ready(within):
+                timeout = buffer.time_left(within)
+                await stream.wait_for_stopped(buffer.full, timeout=timeout)  # type: ignore[arg-type]
                 continue
             taken = buffer.hand_over()
             try:
