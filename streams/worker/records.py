@@ -1,7 +1,7 @@
 """From taken Kafka records to pipeline inputs, and from pipeline outputs to the records the
 worker sends on. Pure: no faust, no Kafka client, so it is tested alone."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
@@ -59,6 +59,20 @@ def inputs_by_partition(topic: str, records: Iterable[RawRecord]) -> dict[int, I
             )
             target.append((raw, position))
     return grouped
+
+
+Held = Callable[[int, int], bool]
+"""Whether the saved state holds (partition, offset)."""
+
+
+def fresh_records(records: Iterable[RawRecord], held: Held) -> list[RawRecord]:
+    """The records the saved state does not hold, each once: a seek back can deliver again a
+    record the batch already holds."""
+    fresh: dict[tuple[int, int], RawRecord] = {}
+    for record in records:
+        if not held(record.partition, record.offset):
+            fresh.setdefault((record.partition, record.offset), record)
+    return list(fresh.values())
 
 
 def next_offsets(records: Sequence[RawRecord]) -> dict[int, int]:

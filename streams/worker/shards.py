@@ -11,7 +11,7 @@ from datetime import datetime
 from convtrack.streams.attribute import ConversationKey, ConversationState
 from convtrack.streams.pipeline import Output, Pipeline
 from convtrack.streams.worker.offsets import ProcessedOffsets
-from convtrack.streams.worker.records import Inputs, RawRecord
+from convtrack.streams.worker.records import Inputs, RawRecord, fresh_records
 from convtrack.streams.worker.state import RawState, StateTable
 
 Loader = Callable[[ConversationKey], ConversationState | None]
@@ -49,10 +49,10 @@ class Shards:
 
     def unprocessed(self, records: Sequence[RawRecord]) -> list[RawRecord]:
         """Without the records the saved state already holds (delivered again after a crash
-        before the commit, or after a seek back)."""
+        before the commit, or after a seek back), each once (see `fresh_records`)."""
         for partition in {r.partition for r in records}:
             self._shard(partition)
-        return [r for r in records if r.offset not in self._processed[r.partition]]
+        return fresh_records(records, lambda partition, at: at in self._processed[partition])
 
     def processed(self, partition: int) -> ProcessedOffsets:
         """The partition's processed offsets (restoring its state if it is not open yet)."""

@@ -24,7 +24,7 @@ from convtrack.streams.worker import codec
 from convtrack.streams.worker.codec import PROCESSED, SURFACE, USER
 from convtrack.streams.worker.journal import BatchWrites, repair
 from convtrack.streams.worker.offsets import ProcessedOffsets
-from convtrack.streams.worker.records import RawRecord
+from convtrack.streams.worker.records import RawRecord, fresh_records
 from convtrack.streams.worker.state import StateTable, WindowKeys
 
 TRUST_SHARD_BASE = 100_000
@@ -132,7 +132,7 @@ class TrustShards:
 
     def unprocessed(self, records: Sequence[RawRecord]) -> list[RawRecord]:
         """Without the records the saved state already holds, see `Shards.unprocessed`."""
-        return [r for r in records if r.offset not in self._shard(r.partition).processed]
+        return fresh_records(records, lambda partition, offset: offset in self.processed(partition))
 
     def processed(self, partition: int) -> ProcessedOffsets:
         return self._shard(partition).processed

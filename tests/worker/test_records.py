@@ -12,6 +12,7 @@ from convtrack.streams.validate import ValidEvent
 from convtrack.streams.worker.records import (
     RawRecord,
     dead_letter_messages,
+    fresh_records,
     inputs_by_partition,
     next_offsets,
     trust_messages,
@@ -71,3 +72,13 @@ def test_re_keyed_events_are_cut_into_records_within_the_limits() -> None:
     assert all(len(encode_batch(piece)) <= MAX_RECORD_BYTES for piece in pieces)
     assert all(len(piece) <= MAX_BATCH_EVENTS for piece in pieces)
     assert [len(piece) for piece in pieces] == [3, 3, MAX_BATCH_EVENTS, 6]
+
+
+def test_a_record_delivered_twice_or_already_held_is_taken_once_or_not_at_all() -> None:
+    def record(partition: int, offset: int, value: bytes) -> RawRecord:
+        return RawRecord(partition, offset, value, ())
+
+    records = [record(0, 5, b"a"), record(1, 5, b"b"), record(0, 6, b"c"), record(0, 5, b"a")]
+    held = {(0, 6)}
+    fresh = fresh_records(records, lambda partition, offset: (partition, offset) in held)
+    assert fresh == [record(0, 5, b"a"), record(1, 5, b"b")]
