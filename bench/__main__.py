@@ -18,33 +18,53 @@ Profiled with cProfile and py-spy; figures per input, CPU time.
 
 - **Validation, ~10 us:** pydantic-core's `validate_json` of the tagged union is 5-7 us of it,
   close to its floor (`orjson.loads` alone is 1-3 us, and a model still has to be built and the
-  model validators run). Tried and dropped, measured slower or no gain: a pure-Python fast path
-  with checkers derived from the models (10-17 us), validating a batch as one list, msgspec
-  (at most 2-3 us, as a pydantic object is still needed downstream).
-- **Attribution, trust, metrics, rollup, ~50 us:** computing a touched conversation's facts
-  once per batch (`facts_of`), `MetricsAggregator.apply`, `TrustTracker.apply`, and the garbage
-  collector walking ~17k open metric windows. Attribution state is now packed by column
-  (227 B per live conversation, target met), which made packing allocate a little more.
-- **Write path, ~20 us:** the chDB insert ~9 us (C++, releases the GIL; a background insert
+  model validators run). Pseudonyms come from SHA-256 states that absorbed the padded key once
+  (0.6 us per new user instead of 2.2). Tried and dropped, measured slower or no gain: a
+  pure-Python fast path with checkers derived from the models (10-17 us), validating a batch as
+  one list, msgspec (at most 2-3 us, as a pydantic object is still needed downstream).
+- **Attribution, trust, metrics, rollup, ~40 us:** computing a touched conversation's facts
+  once per batch (`facts_of`), packing it (~24 us per conversation touched), `MetricsAggregator`
+  and `TrustTracker`. Housekeeping no longer scans all state: conversations keep their expiry
+  deadline beside the packed bytes and metric windows wait in heaps by start (this took ~15% of
+  a replayed week). State is ~245 B per live conversation (target 300) with the deadlines.
+- **Write path, ~15-20 us:** the chDB insert ~9 us (C++, releases the GIL; a background insert
   thread measured slower, from contention with serialization), clickhouse-connect's Native
-  serialization in Python ~5 us, building and adding rows ~6 us.
+  serialization in Python ~5 us, building and adding rows ~5 us (insert dedup tokens are
+  hashed from orjson, ten times cheaper than joining str() of the keys).
 
-The 0.10 target leaves about 11 us per input for the whole job: one Python process that
-validates with pydantic, attributes event by event and serializes rows in Python cannot get
-there. What would: validation compiled from the schemas, rows serialized outside Python (Arrow,
-or JSONEachRow from orjson, with tests proving the stored data identical), and several
-processes each owning a shard of conversations (the Kafka path already shards by partition).
+**Why three throughput targets stay out of reach of this design.** Each is a budget per event:
+- embedded, 0.10 of `orjson.loads` (~80k events/s here): ~12 us per input for the whole job,
+  about what validation alone takes;
+- worker on batched records, 0.25 of a raw aiokafka consumer (~280-370k events/s): 70-90k
+  events/s from one worker, the same ~12 us budget;
+- worker on one-event records, 0.8 of a bare faust agent: with 10,000-record takes the bare
+  agent spends ~100 us per record, which leaves ~25 us per event for everything convtrack
+  does, while its cores alone take 60-80 us.
+One Python process that validates into pydantic models, attributes event by event and
+serializes rows in Python cannot meet them: this round of tuning took the embedded job from
+~10.5k to 13-15k events/s and the one-event worker from ~1.5k to 2.6-3.9k, far from the 2-20x
+needed. What would: a compiled core
+(validation from the schemas, attribution and row encoding in Rust or Cython, rows handed to
+ClickHouse as Arrow or JSONEachRow), or several processes per host each owning a shard of the
+partitions. The Kafka path already shards by partition, but with the embedded store the
+workers would share one chDB directory, which only one process may open, so that needs a
+ClickHouse server (production has one; this machine cannot run one).
 
-The worker adds to the cores faust's cost per record (~190 us, INFRA.md), a ClickHouse insert
-per batch, and its state changelog: replaying three simulated days in seconds touches a new
+The worker adds to the cores faust's cost per record (~100-190 us, INFRA.md), a ClickHouse
+insert per batch, and its state changelog: replaying simulated days in seconds touches a new
 (surface, minute) window with most events, so a batch writes thousands of small state records
-(producer batches of 512 KiB with 10 ms linger made this a third cheaper). The GIL is held ~90%
-of the time, so one worker uses one core; scaling out is more worker processes in the group,
-which split the partitions (not measured here).
+(producer batches of 512 KiB with 10 ms linger made this a third cheaper). The GIL is held most
+of the time, so one worker uses one core; scaling out is more worker processes in the group.
+Batches are bounded by records and bytes (`streams/worker/take.py`): faust's take counts
+records only, and 500-record batches of one-event records paid a batch's fixed costs every
+500 events (the one-event worker went from ~1.4k to ~3.3k events/s).
 Latency: faust fixes `fetch_max_wait_ms` at 1500 and Tansu answers a fetch only when the wait
-is over, so the worker's consumer overrides it to 100 ms (streams/worker/repairs.py); what is
-left is the 0.5 s take window, the batch's processing and insert, and running short of the
-offered rate.
+is over, so the worker's consumer overrides it to 100 ms (streams/worker/repairs.py). The take
+window runs from the oldest buffered record and the next batch fills while one is processed.
+What is left is the 0.5 s window, the batch's processing and insert, and a worker that runs at
+about the offered 5k events/s: when it keeps up, p99 is under 2 s; when it falls a few percent
+behind, latency grows with the run. Runs of the same code on this machine gave p99 from 1.9 to
+4.5 s, so the latency target is met only in some runs, not reliably.
 """
 
 KAFKA_NOTES = """
@@ -66,7 +86,8 @@ consumer here) out of the figures. The worker's trust stage runs meanwhile but i
 
 Latency: a fresh worker, warmed up the same way, is offered events at a fixed rate; every 50 ms
 what was offered leaves as one NDJSON record per partition. The benchmark polls the worker's
-`convtrack_worker_stored_offset` gauge every 50 ms (one past the highest offset whose events are
+`convtrack_worker_stored_offset` gauge every 50 ms (that gauge only, through prometheus-client's
+`name[]` filter, so the probe costs the worker little; one past the highest offset whose events are
 inserted into ClickHouse; it moves at the end of the batch, after the insert, the state save
 and the sends of dead letters and re-keyed messages). An event's latency is the first poll
 that shows its record stored minus the moment it was offered: producer batching, Kafka, the
