@@ -65,10 +65,13 @@ What is left is the 0.5 s window, the batch's processing and insert, and a worke
 about the offered 5k events/s: when it keeps up, p99 is under 2 s; when it falls a few percent
 behind, latency grows with the run. Runs of the same code on this machine gave p99 from 1.9 to
 5 s for replayed days, so the latency target is met only in some runs, not reliably. The
-live-like run is no easier (sustained ~4k events/s, p99 ~6.5 s in the one full run so far),
-against the expectation that fewer new windows per batch would help; not profiled yet. A
-suspect: each batch saves again the whole event log of every conversation it touches
-(`RawState.save`), and dense traffic touches each live conversation in many batches.
+live-like run is no easier (sustained ~3.7-4k events/s, p99 6.5-8 s), against the expectation
+that fewer new windows per batch would help. py-spy says why: with event time near the clock a
+conversation gets one or two events per batch, so each batch unpacks, judges and packs again
+almost every conversation it touches (unpack, `facts_of` before and after, `pack`: a quarter
+of the cores), where a replay sees a conversation's events in one batch. Keeping recently
+touched conversations unpacked (a bounded hot set, packed when they go cold) would trade a
+little memory for most of that; the 300 B target is about idle live conversations.
 """
 
 KAFKA_NOTES = """
