@@ -27,6 +27,9 @@ Explore further (the store is ClickHouse SQL):
 """
 
 
+_STORED_EVENTS_SQL = "SELECT uniqExact(event_id) FROM events"
+
+
 def run_demo(
     out: Annotated[
         Path | None,
@@ -63,6 +66,16 @@ def run_demo(
     summary = replay_into(str(events_file), settings)
     with open_store() as client:
         print_scorecard(client, summary.alerts)
+        stored = int(client.query(_STORED_EVENTS_SQL).result_rows[0][0])
     store = parse_dsn(settings.clickhouse_dsn, settings.data_dir).describe()
     console.print(f"\nevents: {escape(str(events_file))}\nstore:  {escape(store)}\n")
+    if stored > summary.valid:
+        # a rerun with the same seed and days stores nothing new; anything more is another run's
+        console.print(
+            f"[yellow]note:[/] the store also holds {stored - summary.valid:,} events of earlier "
+            "runs (other seeds or periods), and the report above counts them too. For this run "
+            "alone, set CONVTRACK_DATA_DIR to an empty directory.\n",
+            highlight=False,
+            soft_wrap=True,
+        )
     console.print(_EXPLORE, highlight=False, markup=False, soft_wrap=True)

@@ -62,3 +62,17 @@ def test_demo_prints_volume_next_to_quality(tmp_path: Path, data_dir: Path) -> N
     assert "mega-deals-blast" in result.output
     assert "convtrack sql" in result.output
     assert (tmp_path / "demo" / "events.jsonl.gz").is_file()
+
+
+def test_a_demo_over_an_earlier_one_says_the_report_counts_both(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    def demo(seed: str) -> str:
+        argv = ["demo", "--days", "1", "--seed", seed, "--out", str(tmp_path / "demo")]
+        result = CliRunner().invoke(app, argv, env=WIDE)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "earlier runs" not in demo("1")
+    assert "earlier runs" not in demo("1"), "the same run again adds nothing"
+    assert "events of earlier runs" in demo("2")
