@@ -69,9 +69,10 @@ live-like run is no easier (sustained ~3.7-4k events/s, p99 6.5-8 s), against th
 that fewer new windows per batch would help. py-spy says why: with event time near the clock a
 conversation gets one or two events per batch, so each batch unpacks, judges and packs again
 almost every conversation it touches (unpack, `facts_of` before and after, `pack`: a quarter
-of the cores), where a replay sees a conversation's events in one batch. Keeping recently
-touched conversations unpacked (a bounded hot set, packed when they go cold) would trade a
-little memory for most of that; the 300 B target is about idle live conversations.
+of the cores), where a replay sees a conversation's events in one batch. Two remedies, to be
+measured against each other: keeping recently touched conversations unpacked (memory grows
+with the event rate times how long conversations last: ~1.7 KB each unpacked), or judging
+incrementally, so that an event re-examines only the facts it can change.
 """
 
 KAFKA_NOTES = """
