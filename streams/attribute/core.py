@@ -141,12 +141,6 @@ class Attributor:
             for conversation in table.remove_expired(clock)
         )
 
-    def conversation(self, tenant_id: str, conversation_id: str) -> ConversationState | None:
-        """A copy of the conversation's state: changing it changes nothing here."""
-        key = (tenant_id, conversation_id)
-        blob = self._blob(key)
-        return None if blob is None else unpack(key, blob)
-
     def revision(self, tenant_id: str, conversation_id: str) -> int | None:
         """The conversation's fact revision, None if it is not held."""
         blob = self._blob((tenant_id, conversation_id))
