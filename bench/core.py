@@ -19,8 +19,9 @@ import orjson
 from bench.results import Result, at_most, table
 from convtrack.contracts import ContractBook
 from convtrack.schemas.dead_letter import FilePosition, SourcePosition
+from convtrack.settings import Settings
 from convtrack.simulator import SimulationConfig, simulate
-from convtrack.streams.pipeline import Pipeline
+from convtrack.streams.pipeline import Pipeline, PipelineConfig
 from convtrack.streams.validate import Deduplicator, Pseudonymizer, ValidateConfig, Validator
 from tests.streams.attribute.test_memory import bytes_per_conversation
 
@@ -36,6 +37,8 @@ CONFIG = ValidateConfig(
 )
 KEY = b"bench-key-0123456789abcdef0123456789"
 CONTRACTS = ContractBook.from_tables({}, [])
+PIPELINE = PipelineConfig(hot_conversations=Settings.model_fields["hot_conversations"].default)
+"""What `convtrack replay` runs with by default."""
 MEMORY_CONVERSATIONS = 2_000
 DEDUP_IDS = 200_000
 
@@ -79,7 +82,7 @@ def validate_all(inputs: list[tuple[bytes, SourcePosition]]) -> None:
 
 
 def pipeline_all(inputs: list[tuple[bytes, SourcePosition]]) -> None:
-    pipeline = Pipeline(Validator(CONFIG, Pseudonymizer(KEY)), CONTRACTS)
+    pipeline = Pipeline(Validator(CONFIG, Pseudonymizer(KEY)), CONTRACTS, PIPELINE)
     for batch in batches(inputs):
         pipeline.process(batch, RECEIVED)
     pipeline.finish()
@@ -115,10 +118,15 @@ def measure() -> list[Result]:
         Result(f"pipeline core, batches of {BATCH:,}", count / pipeline, "events/s"),
         Result("pipeline core vs orjson.loads", loads / pipeline, "x"),
         at_most(
-            "attribution state",
+            "attribution state, packed (idle)",
             bytes_per_conversation(MEMORY_CONVERSATIONS),
             "B/live conversation",
             300,
+        ),
+        Result(
+            "unpacked conversation (hot_conversations)",
+            bytes_per_conversation(MEMORY_CONVERSATIONS, hot=True),
+            "B",
         ),
         Result("deduplication memory", bytes_per_dedup_id(), "B/remembered id"),
     ]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import orjson
 
+from bench.core import PIPELINE
 from bench.results import Result, at_least, at_most
 from convtrack.contracts import load_default_contracts
 from convtrack.runner import StoreWriter, run
@@ -53,7 +54,8 @@ def measure() -> list[Result]:
         client = connect(parse_dsn(f"chdb://{directory}", Path(directory)))
         try:
             migrate(client)
-            pipeline = Pipeline(Validator(CONFIG, Pseudonymizer(KEY)), load_default_contracts())
+            validator = Validator(CONFIG, Pseudonymizer(KEY))
+            pipeline = Pipeline(validator, load_default_contracts(), PIPELINE)
             writer = StoreWriter(client, BatchPolicy(max_rows=50_000), RetryPolicy())
             began = time.perf_counter()
             summary = run(inputs, pipeline, writer)

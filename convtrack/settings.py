@@ -88,6 +88,14 @@ class Settings(BaseSettings):
             "forgotten early (counted as dedup_evictions)."
         ),
     )
+    hot_conversations: Annotated[int, Field(ge=0, le=10_000_000)] = Field(
+        20_000,
+        description=(
+            "Conversations fed last that stay unpacked between batches, ~4 KB each (a worker "
+            "gives each raw partition an equal share): live traffic feeds a conversation every "
+            "few batches. 0 packs each one after every batch."
+        ),
+    )
     contracts_file: Path | None = Field(
         None,
         description=(

@@ -17,7 +17,7 @@ from convtrack.schemas.dead_letter import FilePosition
 from convtrack.settings import Settings
 from convtrack.sinks import migrate
 from convtrack.sinks.sink import SinkBackpressure
-from convtrack.streams.pipeline import Pipeline
+from convtrack.streams.pipeline import Pipeline, PipelineConfig
 from convtrack.streams.validate import ValidateConfig, Validator
 
 
@@ -44,7 +44,8 @@ def replay_into(file: str, settings: Settings, contracts: Path | None = None) ->
     """Replays `file` into the configured store, prints the run summary and returns it."""
     book = contracts_or_exit(contracts or settings.contracts_file)
     validator = Validator(ValidateConfig.from_settings(settings), pseudonymizer_or_exit(settings))
-    pipeline = Pipeline(validator, book)
+    config = PipelineConfig(hot_conversations=settings.hot_conversations)
+    pipeline = Pipeline(validator, book, config)
     with open_store() as client, ExitStack() as stack:
         migrate(client)
         source, size = open_input(file, stack)

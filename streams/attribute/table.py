@@ -71,6 +71,17 @@ class PackedTable:
         if self._filled * 3 >= len(blobs) * 2:
             self._rebuild()
 
+    def pop(self, conversation_id: str) -> bytes | None:
+        """Removes the conversation's blob and returns it, or None if it is not here."""
+        slot = self._find(conversation_id, self._hash(conversation_id) & _MASK32)
+        if slot < 0:
+            return None
+        blob = self._blobs[slot]
+        self._blobs[slot] = _DELETED
+        self._deadlines[slot] = _NEVER
+        self._live -= 1
+        return blob
+
     def blobs(self) -> Iterator[bytes]:
         return (blob for blob in self._blobs if blob)
 

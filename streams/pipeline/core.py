@@ -20,6 +20,7 @@ from convtrack.streams.attribute import (
     Change,
     ConversationKey,
     ConversationState,
+    Limits,
     TrustTracker,
 )
 from convtrack.streams.attribute.trust import ReturningConverter
@@ -47,6 +48,8 @@ class PipelineConfig:
     part of a user's conversations (DESIGN.md, Storage, trap 2)."""
     alerts: bool = True
     """Judge alerts here. False where this pipeline's metrics are one partial among several."""
+    hot_conversations: int = 0
+    """See `Limits.hot`."""
 
 
 @dataclass(slots=True)
@@ -84,7 +87,8 @@ class Pipeline:
         """`restore`: see `Attributor`."""
         self.config = config or PipelineConfig()
         self.validator = validator
-        self.attributor = Attributor(contracts, restore=restore)
+        limits = Limits(hot=self.config.hot_conversations)
+        self.attributor = Attributor(contracts, limits, restore=restore)
         self.trust = TrustTracker(contracts)
         self.metrics = MetricsAggregator(self.config.shard, validator.config.lateness)
         self.evaluator = AlertEvaluator(contracts, self.config.alert_tuning)

@@ -106,12 +106,15 @@ class WorkerApp:
             settings.metrics_topic, key_type=bytes, value_type=bytes, partitions=1
         )
         validate = ValidateConfig.from_settings(settings)
+        hot_share = settings.hot_conversations // settings.kafka_partitions
 
         # Per-shard alerts would judge a partial of each window: the alert stage judges the
         # partials of every partition summed (docs/worker.md, Alerts).
         def new_pipeline(partition: int, restore: Loader | None) -> Pipeline:
             validator = Validator(validate, parts.pseudonymizer)
-            config = PipelineConfig(shard=partition, trust=False, alerts=False)
+            config = PipelineConfig(
+                shard=partition, trust=False, alerts=False, hot_conversations=hot_share
+            )
             return Pipeline(validator, parts.contracts, config, restore=restore)
 
         gate = StoreGate(

@@ -6,6 +6,7 @@ import tracemalloc
 from convtrack.contracts import ContractBook
 from convtrack.schemas.envelope import Event
 from convtrack.streams.attribute import Attributor
+from convtrack.streams.attribute.core import Limits
 from tests.streams.attribute.events import (
     conversion,
     engagement,
@@ -37,10 +38,13 @@ def typical_conversation(n: int) -> list[Event]:
     ]
 
 
-def bytes_per_conversation(conversations: int = CONVERSATIONS) -> float:
+def bytes_per_conversation(conversations: int = CONVERSATIONS, *, hot: bool = False) -> float:
     """Retained bytes per live conversation in the Attributor (no expiry), ten events each with
-    unique ids; `make bench` reports the same measurement over more conversations."""
-    attributor = Attributor(ContractBook.from_tables({}, []))
+    unique ids; `make bench` reports the same measurement over more conversations.
+
+    Packed (idle) conversations, or with `hot` unpacked ones with their facts (`Limits.hot`)."""
+    limits = Limits(hot=conversations + 1 if hot else 0)
+    attributor = Attributor(ContractBook.from_tables({}, []), limits)
     attributor.apply(typical_conversation(-1)[0])  # warm caches (contract resolution, interning)
     # Built before tracing: pydantic's JSON string cache would otherwise count as state.
     events = [item for n in range(conversations) for item in typical_conversation(n)]
@@ -61,5 +65,11 @@ def test_a_typical_conversation_stays_within_its_documented_footprint() -> None:
     assert bytes_per_conversation() < 300
 
 
+def test_an_unpacked_conversation_costs_what_the_hot_limit_documents() -> None:
+    # core.Limits.hot documents ~5 KB each: what an operator sizes the hot set by.
+    assert 2_000 < bytes_per_conversation(hot=True) < 6_000
+
+
 if __name__ == "__main__":
-    print(f"{bytes_per_conversation():.0f} bytes per live conversation")
+    print(f"{bytes_per_conversation():.0f} bytes per idle conversation")
+    print(f"{bytes_per_conversation(hot=True):.0f} bytes per unpacked conversation")
