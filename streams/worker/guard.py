@@ -100,6 +100,16 @@ class PartitionGuard:
             )
             self._states[topic].processed(partition).close(*reading.missing)
             return
+        tp = TP(topic, partition)
+        if finding.remedy is Remedy.RELEASE_GAP and await consumer.release_gaps(tp):
+            log.warning(
+                "%s[%d]: the commit still stops at %d after a seek back: the offsets there "
+                "hold no records (transaction markers?); committing over them",
+                topic,
+                partition,
+                finding.offset,
+            )
+            return
         if reading.missing is not None:
             log.warning(
                 "%s[%d]: committed past offsets %d-%d, never processed; seeking back to %d",
@@ -118,4 +128,4 @@ class PartitionGuard:
                 finding.offset,
             )
         self._health.reseeks.labels(topic, str(partition)).inc()
-        await consumer.seek(TP(topic, partition), finding.offset)
+        await consumer.seek(tp, finding.offset)

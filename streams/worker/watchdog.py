@@ -9,11 +9,13 @@ in the agent's hands:
 - *stalled*: something past the committed offset was read, and the commit does not move (the
   dropped records were never acknowledged, so faust cannot commit past them);
 - *skipped*: the commit moved past records the stage's saved state does not hold (faust counts
-  a jump in delivered offsets as a gap it may commit over).
+  a jump in delivered offsets as a gap it may commit over; the worker's consumer holds such
+  gaps back, see `repairs`, but a restart can restore a state that lost its last writes).
 Either way the fix is to seek back: to the committed offset, or to the first record the state
-lacks. Redelivered records the state holds are skipped (`Shards.unprocessed`). A gap that is
-still open after one seek back holds no records (offsets a transactional producer spent on
-markers, or a log that starts later) and is closed instead.
+lacks. Redelivered records the state holds are skipped (`Shards.unprocessed`). A sign still
+there at the same offset after one seek back means offsets that hold no records (offsets a
+transactional producer spent on markers, or a log that starts later): a skipped gap is closed
+in the state, a stalled commit is let past the gap the consumer held back.
 """
 
 from collections.abc import Iterable
@@ -38,6 +40,9 @@ class PartitionReading:
 class Remedy(StrEnum):
     SEEK = "seek"
     CLOSE_GAP = "close_gap"
+    """Count offsets below the commit as processed in the stage's state."""
+    RELEASE_GAP = "release_gap"
+    """Let the consumer commit over offsets it holds back (see `repairs`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +58,8 @@ class StallDetector:
         self.after_seconds = after_seconds
         self._since: dict[tuple[str, int], tuple[object, float]] = {}
         """Per partition: the symptom last seen, and since when it has lasted."""
-        self._sought: dict[tuple[str, int], int] = {}
-        """Per partition: the gap start it was last sought back to."""
+        self._sought: dict[tuple[str, int], tuple[bool, int]] = {}
+        """Per partition: the offset it was last sought back to, and whether for a skip."""
         self._last_check: float | None = None
 
     def check(self, readings: Iterable[PartitionReading], now: float) -> list[Finding]:
@@ -85,15 +90,16 @@ class StallDetector:
         return found
 
     def _remedy(self, reading: PartitionReading) -> Finding:
+        """A seek back first; the same sign at the same offset after it means the offsets
+        hold no records, so the gap is closed (state) or released (commit)."""
         key = reading.partition
-        if reading.missing is not None:
-            start = reading.missing[0]
-            if self._sought.get(key) == start:
-                del self._sought[key]
-                return Finding(reading, Remedy.CLOSE_GAP, start)
-            self._sought[key] = start
-            return Finding(reading, Remedy.SEEK, start)
-        return Finding(reading, Remedy.SEEK, reading.committed or 0)
+        skipped = reading.missing is not None
+        offset = reading.missing[0] if reading.missing is not None else reading.committed or 0
+        if self._sought.get(key) == (skipped, offset):
+            del self._sought[key]
+            return Finding(reading, Remedy.CLOSE_GAP if skipped else Remedy.RELEASE_GAP, offset)
+        self._sought[key] = (skipped, offset)
+        return Finding(reading, Remedy.SEEK, offset)
 
 
 def _symptom(reading: PartitionReading) -> object:

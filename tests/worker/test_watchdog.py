@@ -27,11 +27,21 @@ def watch(
 def test_records_read_but_never_handed_over_are_sought_back_once_the_wait_is_over() -> None:
     detector = StallDetector(after_seconds=6)
     stalled = reading(1070, 531)
-    # Reported once the sign has lasted 6 s, then again after 6 more (the clock restarts).
-    assert watch(detector, [stalled], 0, 13) == [
+    # Reported once the sign has lasted 6 s, then again after 6 more (the clock restarts):
+    # still at the same offset after the seek back, the gap the commit waits at holds no
+    # records, and the consumer may commit over it; then a seek again, should it not help.
+    assert watch(detector, [stalled], 0, 19) == [
         (6, Finding(stalled, Remedy.SEEK, 531)),
-        (12, Finding(stalled, Remedy.SEEK, 531)),
+        (12, Finding(stalled, Remedy.RELEASE_GAP, 531)),
+        (18, Finding(stalled, Remedy.SEEK, 531)),
     ]
+
+
+def test_a_stall_that_moves_on_after_the_seek_is_sought_back_again_not_released() -> None:
+    detector = StallDetector(after_seconds=6)
+    watch(detector, [reading(1070, 531)], 0, 6)
+    later = reading(2000, 1500)
+    assert watch(detector, [later], 7, 13) == [(13, Finding(later, Remedy.SEEK, 1500))]
 
 
 def test_a_moving_commit_or_records_with_the_agent_are_not_a_stall() -> None:
