@@ -34,6 +34,10 @@ from convtrack.streams.worker.trust import TrustShards
 
 log = logging.getLogger("convtrack.worker")
 _RECOVERY_POLL_SECONDS = 0.05
+_PRODUCER_BUFFER_MESSAGES = 1_000_000
+"""faust's changelog buffer holds 100 messages, and past that its conductor waits for each
+message sent (an asyncio.wait_for apiece) before taking the next record: a batch's thousands of
+state writes paid that per key. The buffer holds one batch's writes (the take bounds them)."""
 
 # Tansu joins a group in about session_timeout/2 (INFRA.md): short timeouts keep rebalances
 # and the eviction of a crashed worker quick. The fetch and buffer sizes are the measured
@@ -99,6 +103,7 @@ class WorkerApp:
             TableManager=WorkerTableManager,
             **_CONSUMER_OPTIONS,
         )
+        self.app.producer.buffer.max_messages = _PRODUCER_BUFFER_MESSAGES
         raw_topic = self.app.topic(settings.raw_topic, key_type=bytes, value_type=bytes)
         dead_topic = self.app.topic(settings.dead_letter_topic, key_type=bytes, value_type=bytes)
         trust_topic = self.app.topic(settings.trust_topic, key_type=bytes, value_type=bytes)
