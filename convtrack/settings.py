@@ -89,7 +89,7 @@ class Settings(BaseSettings):
         ),
     )
     hot_conversations: Annotated[int, Field(ge=0, le=10_000_000)] = Field(
-        20_000,
+        60_000,
         description=(
             "Conversations fed last that stay unpacked between batches, ~4 KB each (a worker "
             "gives each raw partition an equal share): live traffic feeds a conversation every "
