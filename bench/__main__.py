@@ -23,56 +23,61 @@ Profiled with cProfile and py-spy; figures per input, CPU time.
   pure-Python fast path with checkers derived from the models (10-17 us), validating a batch as
   one list, msgspec (at most 2-3 us, as a pydantic object is still needed downstream).
 - **Attribution, trust, metrics, rollup, ~40 us:** computing a touched conversation's facts
-  once per batch (`facts_of`), packing it (~24 us per conversation touched), `MetricsAggregator`
-  and `TrustTracker`. Housekeeping no longer scans all state: conversations keep their expiry
-  deadline beside the packed bytes and metric windows wait in heaps by start (this took ~15% of
-  a replayed week). State is ~245 B per live conversation (target 300) with the deadlines.
+  (`facts_of`), packing it (~24 us per conversation), `MetricsAggregator` and `TrustTracker`.
+  The conversations fed last stay unpacked with their facts (`CONVTRACK_HOT_CONVERSATIONS`,
+  ~4 KB each): traffic whose event time runs near the clock feeds a conversation an event every
+  few batches, and each feed used to unpack it, judge it before and after, and pack it again
+  (the core ran 1.8 times faster on live-like input, 7.4k -> 13.6k events/s; replays gain
+  little, as they see a conversation's events in one batch). Idle conversations stay packed,
+  ~245 B each (target 300). Housekeeping visits only what expires: deadlines beside the packed
+  bytes, metric windows in heaps by start.
 - **Write path, ~15-20 us:** the chDB insert ~9 us (C++, releases the GIL; a background insert
   thread measured slower, from contention with serialization), clickhouse-connect's Native
   serialization in Python ~5 us, building and adding rows ~5 us (insert dedup tokens are
   hashed from orjson, ten times cheaper than joining str() of the keys).
 
 **Why three throughput targets stay out of reach of this design.** Each is a budget per event:
-- embedded, 0.10 of `orjson.loads` (~80k events/s here): ~12 us per input for the whole job,
-  about what validation alone takes;
-- worker on batched records, 0.25 of a raw aiokafka consumer (~280-370k events/s): 70-90k
+- embedded, 0.10 of `orjson.loads` (~80-90k events/s here): ~12 us per input for the whole
+  job, about what validation alone takes;
+- worker on batched records, 0.25 of a raw aiokafka consumer (~260-330k events/s): 65-80k
   events/s from one worker, the same ~12 us budget;
 - worker on one-event records, 0.8 of a bare faust agent: with 10,000-record takes the bare
   agent spends ~100 us per record, which leaves ~25 us per event for everything convtrack
-  does, while its cores alone take 60-80 us.
+  does, while its cores alone take 50-70 us.
 One Python process that validates into pydantic models, attributes event by event and
-serializes rows in Python cannot meet them: this round of tuning took the embedded job from
-~10.5k to 13-15k events/s and the one-event worker from ~1.5k to 2.6-3.9k, far from the 2-20x
-needed. What would: a compiled core
-(validation from the schemas, attribution and row encoding in Rust or Cython, rows handed to
-ClickHouse as Arrow or JSONEachRow), or several processes per host each owning a shard of the
-partitions. The Kafka path already shards by partition, but with the embedded store the
-workers would share one chDB directory, which only one process may open, so that needs a
-ClickHouse server (production has one; this machine cannot run one).
+serializes rows in Python cannot meet them: the tuning so far took the embedded job from
+~10.5k to ~17k events/s and the one-event worker from ~1.5k to ~3.5k, far from the 2-20x
+needed, and the profile is flat (no function above ~6% of the time). Compiling the cores with
+mypyc (same typed sources) was measured and dropped: 1.25-1.3x on the core and 1.15x on
+validation, because ~28% of the time is already in C (pydantic-core, datetime) and compiled
+code still reads pydantic attributes generically; it also needed source changes (no
+`slots=True` dataclasses), broke the editable install, and one compiled module
+(`metrics/counters.py`) returned wrong answers without an error. What would meet the targets:
+a compiled core in another language (validation from the schemas, attribution and row encoding
+in Rust, rows handed to ClickHouse as Arrow or JSONEachRow), which this Python-only machine
+kind is not for, or several processes per host each owning a shard of the partitions. The
+Kafka path already shards by partition, but with the embedded store the workers would share
+one chDB directory, which only one process may open, so that needs a ClickHouse server
+(production has one; this machine cannot run one).
 
 The worker adds to the cores faust's cost per record (~100-190 us, INFRA.md), a ClickHouse
-insert per batch, and its state changelog: replaying simulated days in seconds touches a new
-(surface, minute) window with most events, so a batch writes thousands of small state records
-(producer batches of 512 KiB with 10 ms linger made this a third cheaper). The GIL is held most
-of the time, so one worker uses one core; scaling out is more worker processes in the group.
-Batches are bounded by records and bytes (`streams/worker/take.py`): faust's take counts
-records only, and 500-record batches of one-event records paid a batch's fixed costs every
-500 events (the one-event worker went from ~1.4k to ~3.3k events/s).
+insert per batch, and its state changelog: a batch writes a state record per conversation it
+touched and per metric window it changed, thousands of them. Producer batches of 512 KiB with
+10 ms linger made that a third cheaper, and a producer buffer sized past a batch's writes
+another ~14% of the worker's time: faust's holds 100 messages, and past that its conductor
+waited for each message sent (an `asyncio.wait_for` apiece) before taking the next record.
+The GIL is held most of the time, so one worker uses about one core; scaling out is more worker
+processes in the group. Batches are bounded by records and bytes (`streams/worker/take.py`):
+faust's take counts records only, and 500-record batches of one-event records paid a batch's
+fixed costs every 500 events (the one-event worker went from ~1.4k to ~3.3k events/s).
 Latency: faust fixes `fetch_max_wait_ms` at 1500 and Tansu answers a fetch only when the wait
 is over, so the worker's consumer overrides it to 100 ms (streams/worker/repairs.py). The take
 window runs from the oldest buffered record and the next batch fills while one is processed.
-What is left is the 0.5 s window, the batch's processing and insert, and a worker that runs at
-about the offered 5k events/s: when it keeps up, p99 is under 2 s; when it falls a few percent
-behind, latency grows with the run. Runs of the same code on this machine gave p99 from 1.9 to
-5 s for replayed days, so the latency target is met only in some runs, not reliably. The
-live-like run is no easier (sustained ~3.7-4k events/s, p99 6.5-8 s), against the expectation
-that fewer new windows per batch would help. py-spy says why: with event time near the clock a
-conversation gets one or two events per batch, so each batch unpacks, judges and packs again
-almost every conversation it touches (unpack, `facts_of` before and after, `pack`: a quarter
-of the cores), where a replay sees a conversation's events in one batch. Two remedies, to be
-measured against each other: keeping recently touched conversations unpacked (memory grows
-with the event rate times how long conversations last: ~1.7 KB each unpacked), or judging
-incrementally, so that an event re-examines only the facts it can change.
+What is left is the 0.5 s window, the batch's processing and insert, and a worker that runs
+close to the offered 5k events/s: when it keeps up, p99 is under 2 s; when it falls a few
+percent behind, latency grows with the run, so the verdict can change from run to run. With the
+hot conversations and the producer buffer, live-like runs went from sustaining 3.7-4.2k
+events/s (p99 3.5-8 s) to ~4.95k (p99 1.5-2.1 s in the runs measured by hand).
 """
 
 KAFKA_NOTES = """
