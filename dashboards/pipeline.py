@@ -3,7 +3,8 @@ rejected and why, how late and duplicated it is, and how far behind the workers 
 
 Consumer lag and sink flush latency are the workers' Prometheus metrics (the store does not
 have them; streams/worker/health.py): `convtrack_worker_consumer_lag` (gauge, labels topic and
-partition) and `convtrack_worker_sink_flush_seconds` (histogram).
+partition), `convtrack_worker_sink_flush_seconds` (histogram) and
+`convtrack_worker_conversations` (gauge, labels partition and form).
 """
 
 from convtrack.dashboards.spec import (
@@ -108,6 +109,20 @@ _FLUSH = PromPanel(
     unit="s",
 )
 
+_CONVERSATIONS = PromPanel(
+    "Conversations in attribution state",
+    "Live conversations each worker holds, per raw partition: packed (~250 B each) or "
+    "unpacked with their facts (~4 KB; worker metric convtrack_worker_conversations). Unpacked "
+    "pinned at its share of CONVTRACK_HOT_CONVERSATIONS while packed ones keep being fed: "
+    "raise the setting if memory allows.",
+    (
+        (
+            "sum by (partition, form) (convtrack_worker_conversations)",
+            "{{partition}} {{form}}",
+        ),
+    ),
+)
+
 _DEAD_LETTER_ALERTS = Annotation(
     "dead-letter alerts",
     "SELECT started_at AS time, resolved_at AS timeEnd,\n"
@@ -124,10 +139,10 @@ def pipeline_health() -> DashboardSpec:
         uid=UID,
         title="Pipeline health",
         description="Instrumentation health: inputs, dead letters, late and duplicate events, "
-        "consumer lag and sink latency.",
+        "consumer lag, sink latency and attribution state.",
         sections=(
             Section("Ingest", (_EVENTS, _SHARES, _REASONS, _SAMPLE)),
-            Section("Workers (Prometheus)", (_LAG, _FLUSH)),
+            Section("Workers (Prometheus)", (_LAG, _FLUSH, _CONVERSATIONS)),
         ),
         annotations=(_DEAD_LETTER_ALERTS,),
     )

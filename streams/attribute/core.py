@@ -102,6 +102,11 @@ class Attributor:
     def __len__(self) -> int:
         return sum(map(len, self._tenants.values())) + len(self._hot)
 
+    @property
+    def unpacked(self) -> int:
+        """How many live conversations are held unpacked (at most `limits.hot`)."""
+        return len(self._hot)
+
     def apply(self, event: Event) -> list[Change]:
         """Feeds one validated event; returns the facts it created or changed."""
         return self.apply_batch((event,))

@@ -89,6 +89,14 @@ class WorkerHealth:
             ["topic", "partition"],
             registry=registry,
         )
+        self.conversations = Gauge(
+            "convtrack_worker_conversations",
+            "Live conversations in attribution state, packed or unpacked (the hot set: "
+            "CONVTRACK_HOT_CONVERSATIONS shared among the raw partitions)",
+            ["partition", "form"],
+            registry=registry,
+        )
+        self._conversation_partitions: set[str] = set()
         self._started = monotonic()
         self._last_log = (self._started, 0.0)
         self.total_events = 0
@@ -120,6 +128,18 @@ class WorkerHealth:
             self.total_dead += dead
         for partition, end in ends.items():
             self.stored.labels(topic, str(partition)).set(end)
+
+    def observe_conversations(self, counts: Mapping[int, tuple[int, int]]) -> None:
+        """`counts`: per raw partition this worker owns, (packed, unpacked); partitions not in
+        it are no longer owned and leave the gauge."""
+        owned = {str(partition) for partition in counts}
+        for gone in self._conversation_partitions - owned:
+            for form in ("packed", "unpacked"):
+                self.conversations.remove(gone, form)
+        self._conversation_partitions = owned
+        for partition, (packed, unpacked) in counts.items():
+            self.conversations.labels(str(partition), "packed").set(packed)
+            self.conversations.labels(str(partition), "unpacked").set(unpacked)
 
     def observe_offsets(self, offsets: Iterable[PartitionOffsets]) -> list[PartitionOffsets]:
         seen = list(offsets)

@@ -69,6 +69,14 @@ class Shards:
             else:
                 self._processed[partition].add(offsets[partition])
 
+    def conversations(self) -> dict[int, tuple[int, int]]:
+        """Per open partition, its live conversations: (packed, unpacked)."""
+        counts = {}
+        for partition, (pipeline, _) in sorted(self._open.items()):
+            attributor = pipeline.attributor
+            counts[partition] = (len(attributor) - attributor.unpacked, attributor.unpacked)
+        return counts
+
     def keep_only(self, partitions: set[int]) -> None:
         """Forget revoked partitions: whoever owns them next resumes from the saved state, and
         so must we if they come back."""

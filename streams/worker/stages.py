@@ -128,6 +128,7 @@ class RawStage(_Stage):
         await asyncio.gather(*deliveries)
         self.shards.save(outputs, offsets_by_partition(fresh))
         self._health.observe_raw(len(fresh), self.topic, outputs.values())
+        self._health.observe_conversations(self.shards.conversations())
         return outputs
 
 

@@ -66,3 +66,17 @@ def test_duplicates_count_as_duplicates_not_as_dead_letters() -> None:
     assert "33.33% dead-lettered" in health.summary([])
     # the duplicate's dead letter is stored, so its offset counts as stored
     assert sample("convtrack_worker_stored_offset", topic="raw", partition="0") == 3
+
+
+def test_live_conversations_are_gauged_per_owned_partition_packed_and_unpacked() -> None:
+    health = WorkerHealth()
+
+    def conversations(partition: int, form: str) -> float | None:
+        labels = {"partition": str(partition), "form": form}
+        return health.registry.get_sample_value("convtrack_worker_conversations", labels)
+
+    health.observe_conversations({0: (10, 2), 1: (5, 0)})
+    assert (conversations(0, "packed"), conversations(0, "unpacked")) == (10, 2)
+    health.observe_conversations({1: (6, 1)})  # partition 0 was revoked
+    assert (conversations(0, "packed"), conversations(0, "unpacked")) == (None, None)
+    assert (conversations(1, "packed"), conversations(1, "unpacked")) == (6, 1)

@@ -63,5 +63,5 @@ def test_any_hot_limit_gives_the_same_changes_evictions_and_facts(
 def test_the_hot_limit_bounds_what_stays_unpacked(events: list[Event]) -> None:
     attributor = Attributor(CONTRACTS, Limits(hot=40, **SHORT))
     attributor.apply_batch(events[:500])
-    assert len(attributor._hot) == 40
+    assert attributor.unpacked == 40
     assert len(attributor) == len({e.conversation_id for e in events[:500]})
