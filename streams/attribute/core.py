@@ -32,6 +32,7 @@ that spares `expire` unpacking every conversation).
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import NamedTuple
 
 from convtrack.contracts.book import ContractBook
@@ -65,7 +66,6 @@ class _Touched(NamedTuple):
 
     state: ConversationState
     revision: int
-    last_seen: datetime
     facts: FactsById
 
 
@@ -125,14 +125,14 @@ class Attributor:
             seen = touched.get(key)
             if seen is None:
                 state, before = self._take(key, event)
-                seen = touched[key] = _Touched(state, state.revision, state.last_seen, before)
+                seen = touched[key] = _Touched(state, state.revision, before)
             state = seen.state
             scoped = state.touch(event.occurred_at, event.surface, event.surface_id, event.user_id)
             record = record_of(event)
             if (record is not None and state.add(record)) or scoped:
                 state.revision += 1
         changes: list[Change] = []
-        for state, revision, _, before in touched.values():
+        for state, revision, before in touched.values():
             facts = before
             if state.revision != revision:
                 facts = facts_of(state, self.contracts)
@@ -142,7 +142,7 @@ class Attributor:
                     if before.get(fact_id) != fact
                 ]
             self._keep_hot(state, facts)
-        self._cool(self.limits.hot)
+        self._cool()
         return changes
 
     def expire(self, now: datetime) -> list[ConversationKey]:
@@ -215,11 +215,12 @@ class Attributor:
         self._hot[state.key] = _Hot(state, facts, deadline)
         self._hot_earliest = min(self._hot_earliest, deadline)
 
-    def _cool(self, keep: int) -> None:
-        """Packs the conversations fed longest ago until at most `keep` stay unpacked."""
+    def _cool(self) -> None:
+        """Packs the conversations fed longest ago until at most `limits.hot` stay unpacked."""
         hot = self._hot
-        while len(hot) > keep:
-            key = next(iter(hot))
+        # One pass over the oldest: taking the first key after each pop would walk the
+        # dict's freed slots again every time.
+        for key in list(islice(hot, max(0, len(hot) - self.limits.hot))):
             state, _, deadline = hot.pop(key)
             table = self._tenants.get(key[0])
             if table is None:
