@@ -18,9 +18,6 @@ log = logging.getLogger("convtrack.worker")
 CHECK_SECONDS = 1.0
 STALL_SECONDS = 6.0
 """Commits come every second while a partition moves: six without one is a stall."""
-HELD_GAP_SECONDS = 2.0
-"""A commit stopped at a gap the consumer held back waits on records faust dropped (around
-every restart): nothing will fill it but a seek, so the watchdog does not wait the full six."""
 
 
 class ProcessedByPartition(Protocol):
@@ -50,7 +47,7 @@ class PartitionGuard:
         self._topics = topics
         self._states = states
         self._restored = restored
-        self._detector = StallDetector(STALL_SECONDS, HELD_GAP_SECONDS)
+        self._detector = StallDetector(STALL_SECONDS)
         self._in_hand: set[tuple[str, int]] = set()
         """The partitions of the batches the agents are handling now."""
 
@@ -89,7 +86,6 @@ class PartitionGuard:
             committed,
             (tp.topic, tp.partition) in self._in_hand,
             missing,
-            consumer.holds_gap(tp),
         )
 
     async def _remedy(self, finding: Finding, consumer: Any) -> None:

@@ -118,11 +118,6 @@ class _Consumer(aiokafka_driver.Consumer):
         held[:] = [gap for gap in held if committed is None or gap[1] >= committed]
         held.append((offset_from, offset_to))
 
-    def holds_gap(self, tp: TP) -> bool:
-        """Whether a gap held back on the partition still stops its commit."""
-        committed = self._committed_offset.get(tp)
-        return any(committed is None or end >= committed for _, end in self._held_gaps.get(tp, ()))
-
     async def release_gaps(self, tp: TP) -> bool:
         """Lets the commit pass the gaps held back on the partition; False if none is left."""
         committed = self._committed_offset.get(tp)

@@ -35,9 +35,6 @@ class PartitionReading:
     """An agent is handling a batch with records of the partition (a slow store, say)."""
     missing: tuple[int, int] | None = None
     """The first offsets [start, end) below `committed` that the stage's state lacks."""
-    held_gap: bool = False
-    """The consumer holds back a gap at or past `committed` (see `repairs`): records it
-    delivered jumped over offsets, which it dropped."""
 
 
 class Remedy(StrEnum):
@@ -57,11 +54,8 @@ class Finding:
 
 
 class StallDetector:
-    def __init__(self, after_seconds: float, held_gap_seconds: float | None = None) -> None:
-        """`held_gap_seconds`: the wait for a stall at a gap the consumer holds back, certain
-        to be dropped records, so it can be shorter (default: `after_seconds`)."""
+    def __init__(self, after_seconds: float) -> None:
         self.after_seconds = after_seconds
-        self.held_gap_seconds = after_seconds if held_gap_seconds is None else held_gap_seconds
         self._since: dict[tuple[str, int], tuple[object, float]] = {}
         """Per partition: the symptom last seen, and since when it has lasted."""
         self._sought: dict[tuple[str, int], tuple[bool, int]] = {}
@@ -86,8 +80,7 @@ class StallDetector:
             if symptom is None or last is None or last[0] != symptom:
                 self._since[key] = (symptom, now)
                 continue
-            wait = self.held_gap_seconds if reading.held_gap else self.after_seconds
-            if now - last[1] < wait:
+            if now - last[1] < self.after_seconds:
                 continue
             self._since[key] = (symptom, now)
             found.append(self._remedy(reading))
@@ -114,5 +107,5 @@ def _symptom(reading: PartitionReading) -> object:
         return ("skipped", reading.missing)
     committed = reading.committed or 0
     if reading.read is not None and reading.read > committed:
-        return ("held" if reading.held_gap else "stalled", reading.committed)
+        return ("stalled", reading.committed)
     return None

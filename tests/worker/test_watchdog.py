@@ -13,9 +13,8 @@ def reading(
     in_flight: bool = False,
     partition: int = 0,
     missing: tuple[int, int] | None = None,
-    held_gap: bool = False,
 ) -> PartitionReading:
-    return PartitionReading(("raw", partition), read, committed, in_flight, missing, held_gap)
+    return PartitionReading(("raw", partition), read, committed, in_flight, missing)
 
 
 def watch(
@@ -35,15 +34,6 @@ def test_records_read_but_never_handed_over_are_sought_back_once_the_wait_is_ove
         (6, Finding(stalled, Remedy.SEEK, 531)),
         (12, Finding(stalled, Remedy.RELEASE_GAP, 531)),
         (18, Finding(stalled, Remedy.SEEK, 531)),
-    ]
-
-
-def test_a_commit_stopped_at_a_held_gap_is_sought_back_sooner_then_released() -> None:
-    detector = StallDetector(after_seconds=6, held_gap_seconds=2)
-    held = reading(1108, 541, held_gap=True)
-    assert watch(detector, [held], 0, 5) == [
-        (2, Finding(held, Remedy.SEEK, 541)),
-        (4, Finding(held, Remedy.RELEASE_GAP, 541)),
     ]
 
 
