@@ -37,7 +37,7 @@ from convtrack.streams.worker.alert_codec import (
 from convtrack.streams.worker.alert_judge import AlertJudge
 from convtrack.streams.worker.health import WorkerHealth
 from convtrack.streams.worker.records import METRICS_PARTITION, SNAPSHOTS_PER_RECORD, RawRecord
-from convtrack.streams.worker.stages import Assigned, Ready, StoreGate, _Stage
+from convtrack.streams.worker.stages import Assigned, Ready, Saved, StoreGate, _Stage
 from convtrack.streams.worker.state import StateTable
 
 log = logging.getLogger("convtrack.worker.alerts")
@@ -109,9 +109,10 @@ class AlertStage(_Stage):
         *,
         assigned: Assigned,
         ready: Ready,
+        saved: Saved,
     ) -> None:
         """Without a table nothing is saved (tests)."""
-        super().__init__(topic, gate, health, assigned=assigned, ready=ready)
+        super().__init__(topic, gate, health, assigned=assigned, ready=ready, saved=saved)
         self._new_judge = new_judge
         self._table = table
         self._open: tuple[AlertJudge, AlertState | None] | None = None
@@ -126,6 +127,7 @@ class AlertStage(_Stage):
             await self._gate.write([Output(alerts=alerts)])
         if state is not None:
             state.save(judge)
+            await self._saved()
         for alert in alerts:
             log.warning("alert %s: %s", alert.state.value, _line(alert))
         self._health.records.labels(self.topic).inc(len(records))

@@ -140,13 +140,17 @@ class WorkerApp:
         async def send_metrics(message: OutMessage) -> Awaitable[object]:
             return await metrics_topic.send(value=message.value, partition=message.partition)
 
+        raw_state = state_table(self.app, "raw-state", settings.kafka_partitions)
+        trust_state = state_table(self.app, "trust-state", settings.kafka_partitions)
+        alert_state = state_table(self.app, "alert-state", 1)
         self.raw = RawStage(
             settings.raw_topic,
-            Shards(new_pipeline, state_table(self.app, "raw-state", settings.kafka_partitions)),
+            Shards(new_pipeline, raw_state),
             gate,
             self.health,
             assigned=lambda: self._assigned(settings.raw_topic),
             ready=self._recovered,
+            saved=raw_state.send,
             send_dead_letter=send_dead_letter,
             send_trust=send_trust,
             send_metrics=send_metrics,
@@ -154,24 +158,22 @@ class WorkerApp:
         )
         self.trust = TrustStage(
             settings.trust_topic,
-            TrustShards(
-                parts.contracts,
-                validate.lateness,
-                state_table(self.app, "trust-state", settings.kafka_partitions),
-            ),
+            TrustShards(parts.contracts, validate.lateness, trust_state),
             gate,
             self.health,
             assigned=lambda: self._assigned(settings.trust_topic),
             ready=self._recovered,
+            saved=trust_state.send,
         )
         self.alerts = AlertStage(
             settings.metrics_topic,
             lambda: embedded_judge(parts.contracts, settings.kafka_partitions),
-            state_table(self.app, "alert-state", 1),
+            alert_state,
             gate,
             self.health,
             assigned=lambda: self._assigned(settings.metrics_topic),
             ready=self._recovered,
+            saved=alert_state.send,
         )
         self._guard = guard.PartitionGuard(
             self.app,

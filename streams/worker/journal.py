@@ -1,15 +1,15 @@
 """A batch's state writes to one partition, saved so that a crash never leaves half of them.
 
 A batch touches many keys of its partition (dedup ids, conversations, metric windows), and
-faust sends each key's changelog record on its own: a worker killed while they are on their
-way can leave some of a batch's writes saved and others not, for instance its event ids saved
-but not the conversations they belong to, so that the replayed batch would find its events
-"duplicate" and never add them. So the writes go first as a journal, then key by key, then the
-partition's processed offsets. A record is stored whole or not at all, but a big batch's
-journal does not fit in one (brokers take about 1 MB), so it is cut in chunks that each name
-the batch (by its processed offsets) and their count. A restore finds either a whole journal
-newer than the processed offsets, and applies it again, or a partial one, which means no key
-write of that batch had started yet, and ignores it.
+their changelog records reach the broker in several produce batches: a worker killed while they
+are on their way can leave some of a batch's writes saved and others not, for instance its
+event ids saved but not the conversations they belong to, so that the replayed batch would find
+its events "duplicate" and never add them. So the writes go first as a journal, then key by
+key, then the partition's processed offsets. A record is stored whole or not at all, but a big
+batch's journal does not fit in one (brokers take about 1 MB), so it is cut in chunks that each
+name the batch (by its processed offsets) and their count. A restore finds either a whole
+journal newer than the processed offsets, and applies it again, or a partial one, which means
+no key write of that batch had started yet, and ignores it.
 """
 
 import logging

@@ -5,9 +5,10 @@ Per batch: drop the records the saved state already holds, run the cores (in a t
 faust's heartbeats and fetches go on), write every output to ClickHouse and wait until it is
 stored (in a thread too: an unavailable store makes the write wait, and input simply stops),
 send dead letters and re-keyed events and wait until the broker has them, then save state, the
-partition's next offset last. Only then does the agent return, faust acks the records, and a
-later commit covers them. A crash before the state is saved replays the batch (the inserts are
-idempotent); a crash after it replays nothing, as the restored offset skips the batch.
+partition's next offset last, and wait until the broker has that too. Only then does the agent
+return, faust acks the records, and a later commit covers them. A crash before the state is
+saved replays the batch (the inserts are idempotent); a crash after it replays nothing, as the
+restored offset skips the batch.
 """
 
 import asyncio
@@ -38,6 +39,8 @@ Ready = Callable[[], Awaitable[None]]
 changelogs, and a pipeline built then would start from part of its saved state."""
 Assigned = Callable[[], set[int]]
 """The partitions of the stage's topic this worker owns now."""
+Saved = Callable[[], Awaitable[None]]
+"""Returns once the broker has the state the stage saved (the table's changelog), or raises."""
 
 
 class StoreGate:
@@ -71,12 +74,14 @@ class _Stage:
         *,
         assigned: Assigned,
         ready: Ready,
+        saved: Saved,
     ) -> None:
         self.topic = topic
         self._gate = gate
         self._health = health
         self._assigned = assigned
         self._ready = ready
+        self._saved = saved
 
     async def _owned(self) -> set[int]:
         """Waits for restored tables; the partitions this worker owns now."""
@@ -94,12 +99,13 @@ class RawStage(_Stage):
         *,
         assigned: Assigned,
         ready: Ready,
+        saved: Saved,
         send_dead_letter: Send,
         send_trust: Send,
         send_metrics: Send,
         trust_partitions: int,
     ) -> None:
-        super().__init__(topic, gate, health, assigned=assigned, ready=ready)
+        super().__init__(topic, gate, health, assigned=assigned, ready=ready, saved=saved)
         self.shards = shards
         self._send_metrics = send_metrics
         self._send_dead_letter = send_dead_letter
@@ -127,6 +133,7 @@ class RawStage(_Stage):
             deliveries.append(await self._send_metrics(message))
         await asyncio.gather(*deliveries)
         self.shards.save(outputs, offsets_by_partition(fresh))
+        await self._saved()
         self._health.observe_raw(len(fresh), self.topic, outputs.values())
         self._health.observe_conversations(self.shards.conversations())
         return outputs
@@ -142,8 +149,9 @@ class TrustStage(_Stage):
         *,
         assigned: Assigned,
         ready: Ready,
+        saved: Saved,
     ) -> None:
-        super().__init__(topic, gate, health, assigned=assigned, ready=ready)
+        super().__init__(topic, gate, health, assigned=assigned, ready=ready, saved=saved)
         self.shards = shards
 
     async def handle(self, records: Sequence[RawRecord]) -> dict[int, Output]:
@@ -152,5 +160,6 @@ class TrustStage(_Stage):
         outputs = await asyncio.to_thread(self.shards.process, fresh)
         await self._gate.write(list(outputs.values()))
         self.shards.save(outputs, offsets_by_partition(fresh))
+        await self._saved()
         self._health.records.labels(self.topic).inc(len(fresh))
         return outputs

@@ -144,7 +144,8 @@ def test_the_stage_stores_each_alert_once_and_a_batch_delivered_again_adds_nothi
             StoreGate(writer, WorkerHealth()),
             WorkerHealth(),
             assigned=lambda: {METRICS_PARTITION},
-            ready=ready,
+            ready=at_once,
+            saved=at_once,
         )
 
     async def run(stage: AlertStage, taken: list[RawRecord]) -> list[Alert]:
@@ -161,5 +162,5 @@ def test_the_stage_stores_each_alert_once_and_a_batch_delivered_again_adds_nothi
     assert sum(len(i.rows) for i in client.landed if i.table == "alerts") == len(alerts)
 
 
-async def ready() -> None:
+async def at_once() -> None:
     return None
