@@ -2,13 +2,13 @@
 work; this is the order that makes delivery at-least-once without loss.
 
 Per batch: drop the records the saved state already holds, run the cores (in a thread, so
-faust's heartbeats and fetches go on), write every output to ClickHouse and wait until it is
-stored (in a thread too: an unavailable store makes the write wait, and input simply stops),
-send dead letters and re-keyed events and wait until the broker has them, then save state, the
-partition's next offset last, and wait until the broker has that too. Only then does the agent
-return, faust acks the records, and a later commit covers them. A crash before the state is
-saved replays the batch (the inserts are idempotent); a crash after it replays nothing, as the
-restored offset skips the batch.
+faust's heartbeats and fetches go on), queue dead letters and re-keyed events for the broker,
+write every output to ClickHouse meanwhile (in a thread too: an unavailable store makes the
+write wait, and input simply stops), wait until the store and the broker have them all, then
+save state, the partition's next offset last, and wait until the broker has that too. Only then
+does the agent return, faust acks the records, and a later commit covers them. A crash before
+the state is saved replays the batch (the inserts are idempotent); a crash after it replays
+nothing, as the restored offset skips the batch.
 """
 
 import asyncio
@@ -118,8 +118,8 @@ class RawStage(_Stage):
         floors = next_offsets(fresh)
         inputs = inputs_by_partition(self.topic, fresh)
         outputs = await asyncio.to_thread(self.shards.process, inputs, datetime.now(UTC), floors)
-        await self._gate.write(list(outputs.values()))
         # Delivered before the state says the batch is done: a crash in between replays it.
+        # Queued before the insert, so the broker takes them while ClickHouse stores the rows.
         deliveries = []
         for output in outputs.values():
             for message in dead_letter_messages(output.dead_letters):
@@ -131,6 +131,7 @@ class RawStage(_Stage):
         clocks = {p: self.shards.pipeline(p).validator.watermark for p in outputs}
         for message in metric_messages(outputs, clocks):
             deliveries.append(await self._send_metrics(message))
+        await self._gate.write(list(outputs.values()))
         await asyncio.gather(*deliveries)
         self.shards.save(outputs, offsets_by_partition(fresh))
         await self._saved()
