@@ -175,6 +175,17 @@ class Attributor:
         blob = None if table is None else table.get(conversation_id)
         return None if blob is None else revision_of(blob)
 
+    def state(self, tenant_id: str, conversation_id: str) -> ConversationState | None:
+        """The conversation's state, None if it is not held; read it, never change it (a hot
+        conversation's is the live object)."""
+        key = (tenant_id, conversation_id)
+        hot = self._hot.get(key)
+        if hot is not None:
+            return hot.state
+        table = self._tenants.get(tenant_id)
+        blob = None if table is None else table.get(conversation_id)
+        return None if blob is None else unpack(key, blob)
+
     def facts(self) -> list[Fact]:
         """The current facts of every live conversation (no versions): what a replay ends with.
         By conversation key, so the order does not depend on the process's hash seed."""

@@ -87,26 +87,12 @@ def _at(value: datetime | None) -> int | None:
     return None if value is None else micros(value)
 
 
-# -- attribution: a conversation's validated events and revision ------------------------------
-
-
-def encode_conversation(revision: int, events: Sequence[bytes]) -> bytes:
-    """Revision on the first line, then one event (compact JSON, no newline) per line."""
-    return b"\n".join([str(revision).encode(), *events])
-
-
-def append_conversation(previous: bytes | None, revision: int, events: Sequence[bytes]) -> bytes:
-    if previous is None:
-        return encode_conversation(revision, events)
-    _, _, old = previous.partition(b"\n")
-    return (
-        b"\n".join([str(revision).encode(), old, *events])
-        if old
-        else encode_conversation(revision, events)
-    )
+# -- attribution: a conversation as older workers saved it (see state.rebuild) ---------------
 
 
 def decode_conversation(value: bytes) -> tuple[int, list[bytes]]:
+    """A conversation as workers before the portable form saved it: its revision on the first
+    line, then one validated event (compact JSON) per line."""
     first, _, rest = value.partition(b"\n")
     return int(first), rest.split(b"\n") if rest else []
 

@@ -3,8 +3,8 @@
 What is saved, each table key written at most once per batch:
 - validator: one chunk per batch of the event ids it accepted (by hour) and its watermark;
   chunks whose hours fell behind the lateness horizon are deleted;
-- attribution: per conversation its validated events and fact revision, rebuilt only when
-  the conversation is next touched (`rebuild`), with its revision, so new fact versions stay
+- attribution: per conversation its state in the portable form (with its fact revision),
+  restored only when the conversation is next touched (`rebuild`), so new fact versions stay
   above the stored ones and nothing is emitted again;
 - metrics: per window and part the latest (version, counters), so a restarted aggregator goes
   on adding to the stored figures instead of overwriting them with partial counts;
@@ -21,7 +21,7 @@ from typing import Protocol
 from uuid import UUID
 
 from convtrack.schemas.registry import REGISTRY
-from convtrack.streams.attribute import ConversationKey, ConversationState
+from convtrack.streams.attribute import ConversationKey, ConversationState, portable
 from convtrack.streams.attribute.records import record_of
 from convtrack.streams.metrics import MetricsAggregator
 from convtrack.streams.metrics.aggregator import IngestWindow
@@ -51,7 +51,10 @@ class StateTable(KeyWriter, Protocol):
 
 
 def rebuild(key: ConversationKey, value: bytes) -> ConversationState | None:
-    """A conversation's state from its saved events, at its saved revision."""
+    """A conversation's saved state: portable JSON, or, as workers before it saved, its
+    validated events (replayed through `touch` and `add`) after its revision."""
+    if portable.is_portable(value):
+        return portable.decode(key, value)
     revision, events = codec.decode_conversation(value)
     parsed = [REGISTRY.adapter.validate_json(event) for event in events]
     if not parsed:
@@ -165,19 +168,13 @@ class RawState:
         """`offsets`: those of the records the batch processed."""
         writes = BatchWrites(self.table, self.partition)
         self._save_dedup(writes, pipeline, output)
-        by_conversation: dict[ConversationKey, list[bytes]] = defaultdict(list)
-        for valid in output.events:
-            event = valid.event
-            by_conversation[(event.tenant_id, event.conversation_id)].append(
-                event.model_dump_json().encode()
-            )
-        for key, events in by_conversation.items():
-            revision = pipeline.attributor.revision(*key)
-            if revision is None:  # expired within this very batch
+        attributor = pipeline.attributor
+        touched = dict.fromkeys((v.event.tenant_id, v.event.conversation_id) for v in output.events)
+        for key in touched:
+            conversation = attributor.state(*key)
+            if conversation is None:  # expired within this very batch
                 continue
-            table_key = conversation_key(self.partition, key)
-            value = codec.append_conversation(writes.get(table_key), revision, events)
-            writes.set(table_key, value)
+            writes.set(conversation_key(self.partition, key), portable.encode(conversation))
         for key in output.evicted:
             writes.delete(conversation_key(self.partition, key))
         self._windows.save(writes, pipeline.metrics, self.partition, output)

@@ -11,11 +11,13 @@ import pytest
 from convtrack.contracts import load_default_contracts
 from convtrack.schemas.dead_letter import KafkaPosition
 from convtrack.simulator import SimulationConfig, simulate
+from convtrack.streams.attribute import Attributor, portable
 from convtrack.streams.pipeline import Output, Pipeline, PipelineConfig
 from convtrack.streams.worker import codec, state
 from convtrack.streams.worker.records import RawRecord, offsets_by_partition, trust_messages
 from convtrack.streams.worker.shards import Loader, Shards
 from convtrack.streams.worker.trust import TrustShards
+from tests.streams.attribute.test_packed import snapshot as slots_of
 from tests.streams.validate.support import make_validator
 
 CONTRACTS = load_default_contracts()
@@ -196,3 +198,25 @@ def test_a_batch_s_ids_are_saved_in_chunks_that_each_fit_a_record(
     assert len(chunks) > 3 and all(sum(map(len, c.ids.values())) <= 7 for c in chunks)
     (again,) = run(Shards(new_pipeline, table), taken[2:3])
     assert again.events == [] and again.duplicates > 0
+
+
+def test_a_conversation_saved_as_events_by_an_older_worker_restores_to_the_same_state() -> None:
+    """Changelogs outlive upgrades: the event lines older workers saved still restore."""
+    (output,) = run(Shards(new_pipeline), batches()[:1])
+    events = [valid.event for valid in output.events]
+    key = max(
+        {(e.tenant_id, e.conversation_id) for e in events},
+        key=lambda k: sum((e.tenant_id, e.conversation_id) == k for e in events),
+    )
+    mine = [e for e in events if (e.tenant_id, e.conversation_id) == key]
+    attributor = Attributor(CONTRACTS)
+    attributor.apply_batch(mine)
+    live = attributor.state(*key)
+    assert live is not None and len(mine) > 1
+    older = b"\n".join([str(live.revision).encode(), *(e.model_dump_json().encode() for e in mine)])
+
+    restored = state.rebuild(key, older)
+
+    assert restored is not None
+    assert slots_of(restored) == slots_of(live)
+    assert state.rebuild(key, portable.encode(live)) is not None
