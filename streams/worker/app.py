@@ -223,7 +223,11 @@ class WorkerApp:
         monitor = self.app.monitor
         topics = {self.settings.raw_topic, self.settings.trust_topic, self.settings.metrics_topic}
         return partition_offsets(
-            monitor.tp_committed_offsets, monitor.tp_read_offsets, monitor.tp_end_offsets, topics
+            monitor.tp_committed_offsets,
+            monitor.tp_read_offsets,
+            monitor.tp_end_offsets,
+            self._guard.ends,
+            topics,
         )
 
     async def _log_health(self) -> None:

@@ -1,11 +1,13 @@
 """Worker health as Prometheus metrics (prometheus-client), and as a log line.
 
-Consumer lag per partition is `max(end offset seen in fetches, last read + 1) - committed`.
-On Apache Kafka the fetch's high watermark is exact. On Tansu it is not (after a batched send
-it points one past the *first* record of the last produce batch, INFRA.md), so there the lag
-can read low while records remain; what was read (`last read + 1`) bounds it from below, and
-the only exact figure is the producer's own count (`ProduceReport.next_offsets`) against the
-committed offsets, which is how `convtrack demo --kafka` and the tests decide a run is done.
+Consumer lag per partition is `max(log end, last read + 1) - committed`, the log end being the
+later of the high watermark in fetches and the broker's answer when asked (every few seconds,
+`guard`: a partition that is never fetched has no high watermark). On Apache Kafka both are
+exact. On Tansu they are not (after a batched send they point one past the *first* record of the
+last produce batch, INFRA.md), so there the lag can read low while records remain; what was
+read (`last read + 1`) bounds it from below, and the only exact figure is the producer's own
+count (`ProduceReport.next_offsets`) against the committed offsets, which is how
+`convtrack demo --kafka` and the tests decide a run is done.
 """
 
 from collections.abc import Iterable, Mapping
@@ -28,7 +30,7 @@ class PartitionOffsets:
     read: int | None
     """Offset of the last record read."""
     end: int | None
-    """High watermark from the last fetch."""
+    """Where the partition's log ends, as last seen in a fetch or asked of the broker."""
 
     @property
     def lag(self) -> int:
@@ -164,12 +166,25 @@ class WorkerHealth:
 def partition_offsets(
     committed: Mapping[TP, int],
     read: Mapping[TP, int],
-    end: Mapping[TP, int],
+    fetched_ends: Mapping[TP, int],
+    asked_ends: Mapping[TP, int],
     topics: set[str],
 ) -> list[PartitionOffsets]:
-    """From faust's monitor maps (keyed by TP named tuples) to rows for `topics`."""
-    keys = {tp for tp in (*committed, *read, *end) if tp.topic in topics}
+    """From faust's monitor maps (keyed by TP named tuples) and the log ends asked of the broker
+    to rows for `topics`."""
+    keys = {tp for tp in (*committed, *read, *fetched_ends, *asked_ends) if tp.topic in topics}
     return [
-        PartitionOffsets(tp.topic, tp.partition, committed.get(tp), read.get(tp), end.get(tp))
+        PartitionOffsets(
+            tp.topic,
+            tp.partition,
+            committed.get(tp),
+            read.get(tp),
+            _later(tp, fetched_ends, asked_ends),
+        )
         for tp in sorted(keys)
     ]
+
+
+def _later(tp: TP, *ends: Mapping[TP, int]) -> int | None:
+    known = [found[tp] for found in ends if tp in found]
+    return max(known) if known else None

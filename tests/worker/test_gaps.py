@@ -2,27 +2,12 @@
 a jump in delivered offsets holds the commit until the records come back after a seek, or
 until the watchdog releases a gap that holds no records."""
 
-import asyncio
-from collections.abc import Coroutine, Iterator
+from collections.abc import Coroutine
 from typing import Any
 
-import pytest
 from faust.types import TP
 
-from convtrack.streams.worker.repairs import WorkerFaustApp
-
 RAW = TP("raw", 0)
-
-
-@pytest.fixture
-def consumer() -> Iterator[Any]:
-    loop = asyncio.new_event_loop()
-    app = WorkerFaustApp("gap-test", broker="kafka://127.0.0.1:1", loop=loop)  # never started
-    consumer: Any = app.consumer
-    yield consumer
-    # never started: its thread made a loop of its own that never ran
-    consumer._thread.thread_loop.close()
-    loop.close()
 
 
 def run(consumer: Any, step: Coroutine[Any, Any, Any]) -> Any:

@@ -21,10 +21,15 @@ def test_lag_counts_what_was_read_when_the_high_watermark_lags_behind() -> None:
 
 def test_offsets_are_rows_per_topic_partition_of_the_given_topics() -> None:
     raw0, raw1, other = TP("raw", 0), TP("raw", 1), TP("elsewhere", 0)
-    rows = partition_offsets({raw0: 3}, {raw1: 8, other: 1}, {raw0: 5}, {"raw"})
-    assert [(r.partition, r.committed, r.read, r.end) for r in rows] == [
-        (0, 3, None, 5),
-        (1, None, 8, None),
+    raw2 = TP("raw", 2)
+    rows = partition_offsets(
+        {raw0: 3, raw2: 40}, {raw1: 8, other: 1}, {raw0: 5}, {raw0: 4, raw2: 90}, {"raw"}
+    )
+    # partition 2 was never fetched: only the broker's answer shows its records waiting
+    assert [(r.partition, r.committed, r.read, r.end, r.lag) for r in rows] == [
+        (0, 3, None, 5, 2),
+        (1, None, 8, None, 9),
+        (2, 40, None, 90, 50),
     ]
     health = WorkerHealth()
     health.observe_offsets(rows)

@@ -13,8 +13,9 @@ def reading(
     in_flight: bool = False,
     partition: int = 0,
     missing: tuple[int, int] | None = None,
+    end: int | None = None,
 ) -> PartitionReading:
-    return PartitionReading(("raw", partition), read, committed, in_flight, missing)
+    return PartitionReading(("raw", partition), read, committed, in_flight, missing, end)
 
 
 def watch(
@@ -54,9 +55,40 @@ def test_a_moving_commit_or_records_with_the_agent_are_not_a_stall() -> None:
 
 
 def test_an_idle_partition_is_not_a_stall() -> None:
-    # everything read is committed and processed, or nothing was read since a seek
-    idle = [reading(499, 500), reading(None, 500, partition=1), reading(500, 500, partition=2)]
+    # everything read is committed and processed, or nothing was read since a seek; the log
+    # ends there, or where it ends is not known yet
+    idle = [
+        reading(499, 500),
+        reading(None, 500, partition=1, end=500),
+        reading(500, 500, partition=2, end=500),
+    ]
     assert watch(StallDetector(after_seconds=6), idle, 0, 30) == []
+
+
+def test_records_waiting_on_the_broker_that_nothing_reads_are_fetched_again_once() -> None:
+    detector = StallDetector(after_seconds=6)
+    never_fetched = reading(None, 500, end=900)
+    caught_up_then_left = reading(699, 700, partition=1, end=900)
+    # Still idle at the same offset after that: the log ends in offsets that hold no records
+    # (a transactional producer's last marker), so the partition is left alone.
+    assert watch(detector, [never_fetched, caught_up_then_left], 0, 30) == [
+        (6, Finding(never_fetched, Remedy.RESUME, 500)),
+        (6, Finding(caught_up_then_left, Remedy.RESUME, 700)),
+    ]
+    # Once it moves, a new stop is a new sign.
+    later = reading(949, 950, end=1200)
+    watch(detector, [reading(800, 750, end=1200)], 31, 32)
+    assert watch(detector, [later], 33, 39) == [(39, Finding(later, Remedy.RESUME, 950))]
+
+
+def test_a_partition_the_agent_holds_or_that_moves_is_not_idle() -> None:
+    busy = reading(None, 500, end=900, in_flight=True)
+    assert watch(StallDetector(after_seconds=6), [busy], 0, 30) == []
+    detector = StallDetector(after_seconds=6)
+    for second in range(30):
+        # read and committed every two seconds, the log growing ahead
+        at = 500 + 10 * (second // 2)
+        assert detector.check([reading(at - 1, at, end=at + 400)], now=second) == []
 
 
 def test_records_committed_over_but_never_processed_are_sought_back_then_closed() -> None:
