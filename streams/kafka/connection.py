@@ -1,6 +1,7 @@
 """What every convtrack Kafka client shares: how to reach the brokers and what to say when it
 cannot."""
 
+import logging
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -8,6 +9,7 @@ from typing import Any
 
 from kafka import KafkaAdminClient  # type: ignore[import-untyped]
 from kafka.errors import (  # type: ignore[import-untyped]
+    Cancelled,
     KafkaConnectionError,
     KafkaError,
     KafkaTimeoutError,
@@ -20,6 +22,22 @@ BOOTSTRAP_TIMEOUT_MS = 5_000
 class KafkaSetupError(RuntimeError):
     """A broker is unreachable, refused a request, or lacks what is needed; the message is one
     line naming the fix."""
+
+
+class ClosingClientNoise(logging.Filter):
+    """kafka-python 3.0 logs an ERROR whenever closing a client cancels its metadata refresh (the
+    worker closes one at every restore, `repairs.last_offsets`): nothing failed, and an operator
+    should not be sent looking."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        cancelled = isinstance(record.args, tuple) and any(
+            isinstance(arg, Cancelled) for arg in record.args
+        )
+        return not (cancelled and str(record.msg).startswith("Metadata refresh: failed"))
+
+
+def quiet_closing_clients() -> None:
+    logging.getLogger("kafka.cluster").addFilter(ClosingClientNoise())
 
 
 def servers(bootstrap_servers: str) -> list[str]:

@@ -8,6 +8,7 @@ import faust
 
 from convtrack.runner import throughput_gc
 from convtrack.streams.kafka.admin import ensure_topics, topic_specs
+from convtrack.streams.kafka.connection import quiet_closing_clients
 from convtrack.streams.worker.app import WorkerApp, WorkerParts, table_store_url
 
 log = logging.getLogger("convtrack.worker")
@@ -28,6 +29,7 @@ def run_worker(parts: WorkerParts, loglevel: str = "info") -> None:
     before `convtrack topics create` would otherwise wait on topics nobody makes.
     Raises KafkaSetupError when the broker is unreachable or a topic is misconfigured."""
     settings = parts.settings
+    quiet_closing_clients()
     ensure_topics(settings.kafka_bootstrap_servers, topic_specs(settings))
     loop_name = "uvloop" if use_uvloop() else "asyncio"
     asyncio.set_event_loop(asyncio.new_event_loop())
