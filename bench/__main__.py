@@ -42,11 +42,12 @@ Profiled with cProfile and py-spy; figures per input, CPU time.
 - worker on batched records, 0.25 of a raw aiokafka consumer (~260-330k events/s): 65-80k
   events/s from one worker, the same ~12 us budget;
 - worker on one-event records, 0.8 of a bare faust agent: with 10,000-record takes the bare
-  agent spends ~100 us per record, which leaves ~25 us per event for everything convtrack
-  does, while its cores alone take 50-70 us.
+  agent spends ~90-100 us per record, which leaves ~25 us per event for everything convtrack
+  does, while the worker's own work takes ~100 us per event (its rate on batched records, where
+  faust's cost per record is spread over hundreds of events).
 One Python process that validates into pydantic models, attributes event by event and
 serializes rows in Python cannot meet them: the tuning so far took the embedded job from
-~10.5k to ~17k events/s and the one-event worker from ~1.5k to ~3.5k, far from the 2-20x
+~10.5k to ~17k events/s and the one-event worker from ~1.5k to ~5k, far from the 2-10x
 needed, and the profile is flat (no function above ~6% of the time). Compiling the cores with
 mypyc (same typed sources) was measured and dropped: 1.25-1.3x on the core and 1.15x on
 validation, because ~28% of the time is already in C (pydantic-core, datetime) and compiled
@@ -62,22 +63,32 @@ one chDB directory, which only one process may open, so that needs a ClickHouse 
 
 The worker adds to the cores faust's cost per record (~100-190 us, INFRA.md), a ClickHouse
 insert per batch, and its state changelog: a batch writes a state record per conversation it
-touched and per metric window it changed, thousands of them. Producer batches of 512 KiB with
-10 ms linger made that a third cheaper, and a producer buffer sized past a batch's writes
-another ~14% of the worker's time: faust's holds 100 messages, and past that its conductor
-waited for each message sent (an `asyncio.wait_for` apiece) before taking the next record.
-The GIL is held most of the time, so one worker uses about one core; scaling out is more worker
-processes in the group. Batches are bounded by records and bytes (`streams/worker/take.py`):
-faust's take counts records only, and 500-record batches of one-event records paid a batch's
-fixed costs every 500 events (the one-event worker went from ~1.4k to ~3.3k events/s).
+touched and per metric window it changed, thousands of them. Those records used to go through
+faust's producer one message at a time (a future, a callback and a buffer slot apiece): the
+worker now builds whole aiokafka record batches from a batch's changes and sends them at once
+(`streams/worker/tables.py`), which took a quarter off the worker's GIL samples and the
+one-event worker from ~3.5k to ~4.8-5.2k events/s. A conversation's changelog record is its packed
+attribution state (`streams/attribute/portable.py`), not its event history: a 2,750-event batch
+writes ~3.3 MB instead of 8-11 MB, and a restore no longer replays events. The raw stage queues
+its dead letters and re-keyed events before the ClickHouse insert, so they travel while the
+insert runs. The GIL is held most of the time, so one worker uses about one core; scaling out
+is more worker processes in the group. Batches are bounded by records and bytes
+(`streams/worker/take.py`): faust's take counts records only, and 500-record batches of
+one-event records paid a batch's fixed costs every 500 events. The one-event input was 12k
+events until 2026-11-24: runs of 1-3 s, where faust's 1 s commit interval made the ratio swing
+between 0.37 and 0.69; at 55k events it reads ~0.44 (bare agent ~10.9k records/s, worker
+~4.8k), and the gap is the worker's own ~100 us per event.
 Latency: faust fixes `fetch_max_wait_ms` at 1500 and Tansu answers a fetch only when the wait
 is over, so the worker's consumer overrides it to 100 ms (streams/worker/repairs.py). The take
 window runs from the oldest buffered record and the next batch fills while one is processed.
 What is left is the 0.5 s window, the batch's processing and insert, and a worker that runs
 close to the offered 5k events/s: when it keeps up, p99 is under 2 s; when it falls a few
-percent behind, latency grows with the run, so the verdict can change from run to run. With the
-hot conversations and the producer buffer, live-like runs went from sustaining 3.7-4.2k
-events/s (p99 3.5-8 s) to ~4.95k (p99 1.5-2.1 s in the runs measured by hand).
+percent behind, latency grows with the run, so the verdict can change from run to run.
+Live-like runs by hand now sustain ~5.1k events/s with p99 1.2-1.65 s (3.5-8 s before the hot
+conversations, the producer buffer and the batched changelog). A 0.3 s window
+(`CONVTRACK_WORKER_TAKE_WITHIN`) measured p99 0.8-1.0 s at the same throughput; the default
+stays at 0.5 s because every batch is an insert per table, and a ClickHouse server wants few,
+large inserts (two a second per table at most, at idle traffic).
 """
 
 KAFKA_NOTES = """
