@@ -4,7 +4,8 @@ rejected and why, how late and duplicated it is, and how far behind the workers 
 Consumer lag and sink flush latency are the workers' Prometheus metrics (the store does not
 have them; streams/worker/health.py): `convtrack_worker_consumer_lag` (gauge, labels topic and
 partition), `convtrack_worker_sink_flush_seconds` (histogram) and
-`convtrack_worker_conversations` (gauge, labels partition and form).
+`convtrack_worker_conversations` (gauge, labels partition and form) and
+`convtrack_worker_partition_reseeks_total` (counter, labels topic and partition).
 """
 
 from convtrack.dashboards.spec import (
@@ -123,6 +124,22 @@ _CONVERSATIONS = PromPanel(
     ),
 )
 
+_REPAIRS = PromPanel(
+    "Partition repairs",
+    "Seeks the worker's watchdog made to fetch records again: records read but never handed "
+    "to the agent, committed past but never processed, or waiting on the broker while the "
+    "partition is not fetched (worker metric convtrack_worker_partition_reseeks_total). A "
+    "few around restarts and rebalances are expected (faust drops records then); steady "
+    "repairs outside them: read the worker's log, which says why each one was made.",
+    (
+        (
+            "sum by (topic, partition) "
+            "(increase(convtrack_worker_partition_reseeks_total[$__rate_interval]))",
+            "{{topic}}/{{partition}}",
+        ),
+    ),
+)
+
 _DEAD_LETTER_ALERTS = Annotation(
     "dead-letter alerts",
     "SELECT started_at AS time, resolved_at AS timeEnd,\n"
@@ -139,10 +156,10 @@ def pipeline_health() -> DashboardSpec:
         uid=UID,
         title="Pipeline health",
         description="Instrumentation health: inputs, dead letters, late and duplicate events, "
-        "consumer lag, sink latency and attribution state.",
+        "consumer lag, sink latency, attribution state and partition repairs.",
         sections=(
             Section("Ingest", (_EVENTS, _SHARES, _REASONS, _SAMPLE)),
-            Section("Workers (Prometheus)", (_LAG, _FLUSH, _CONVERSATIONS)),
+            Section("Workers (Prometheus)", (_LAG, _FLUSH, _CONVERSATIONS, _REPAIRS)),
         ),
         annotations=(_DEAD_LETTER_ALERTS,),
     )

@@ -2,14 +2,17 @@
 one datasource uid everywhere, unique panel ids, panels that do not overlap."""
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
+from prometheus_client import CollectorRegistry
 from typer.testing import CliRunner
 
 from convtrack.cli import app
 from convtrack.dashboards.build import ALERTS_FILE, DEFAULT_DIR, generated_files, specs
 from convtrack.dashboards.query import DATASOURCE_UID, PLUGIN_ID, PROMETHEUS_UID
+from convtrack.streams.worker.health import WorkerHealth
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -78,11 +81,26 @@ def test_panels_have_unique_ids_and_do_not_overlap() -> None:
                     cells[(x, y)] = panel["title"]
 
 
-def test_prometheus_panels_name_the_worker_metrics() -> None:
+def test_prometheus_panels_query_metrics_the_worker_exposes() -> None:
     pipeline = _dashboards()[1]
     exprs = [t["expr"] for p in pipeline["panels"] for t in p.get("targets", []) if "expr" in t]
-    assert any("convtrack_worker_consumer_lag" in e for e in exprs)
-    assert any("convtrack_worker_sink_flush_seconds_bucket" in e for e in exprs)
+    queried = {name for expr in exprs for name in re.findall(r"convtrack_\w+", expr)}
+    assert {
+        "convtrack_worker_consumer_lag",
+        "convtrack_worker_sink_flush_seconds_bucket",
+        "convtrack_worker_partition_reseeks_total",
+    } <= queried
+    assert queried <= _exposed_series(WorkerHealth().registry)
+
+
+def _exposed_series(registry: CollectorRegistry) -> set[str]:
+    """The series names a registry's metrics are scraped under, labelled or not."""
+    suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_count", "_sum"), "gauge": ("",)}
+    return {
+        metric.name + suffix
+        for metric in registry.collect()
+        for suffix in suffixes.get(metric.type, ("",))
+    }
 
 
 def test_alert_rules_are_provisionable() -> None:
