@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 import faust
-from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
+from aiokafka.errors import ConsumerStoppedError, KafkaError  # type: ignore[import-untyped]
 from faust.exceptions import ConsumerNotStarted
 from faust.types import TP
 
@@ -91,17 +91,20 @@ class PartitionGuard:
         """Fetches report a partition's end only once they return its records, so a partition
         that is never fetched would look caught up: its lag and the idle sign need the broker's
         own answer."""
+        owned = set(assigned)
+        self._ends = {tp: end for tp, end in self._ends.items() if tp in owned}
         now = self._clock()
-        if self._ends_asked is not None and now - self._ends_asked < ENDS_EVERY_SECONDS:
+        if not assigned or (
+            self._ends_asked is not None and now - self._ends_asked < ENDS_EVERY_SECONDS
+        ):
             return
         self._ends_asked = now
         try:
             ends = await asyncio.wait_for(consumer.highwaters(*assigned), _ENDS_TIMEOUT_SECONDS)
-        except (KafkaError, ConsumerNotStarted, TimeoutError) as error:
-            # a rebalance or a broker away: the next ask, or the fetches, will tell
+        except (KafkaError, ConsumerNotStarted, ConsumerStoppedError, TimeoutError) as error:
+            # a rebalance, a broker away, the worker stopping: the next ask or the fetches tell
             log.debug("log end offsets not available: %r", error)
             return
-        owned = set(assigned)
         self._ends = {tp: end for tp, end in ends.items() if tp in owned}
 
     def _reading(self, tp: TP, consumer: Any) -> PartitionReading:

@@ -88,7 +88,7 @@ def test_a_partition_whose_log_ends_at_its_commit_is_left_alone(
     assert health.reseeks.labels(RAW.topic, str(RAW.partition))._value.get() == 0
 
 
-def test_the_log_end_is_asked_every_few_seconds_and_only_for_owned_partitions(
+def test_the_log_end_is_asked_every_few_seconds_and_kept_for_owned_partitions_only(
     consumer: Any, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     asked: list[float] = []
@@ -102,3 +102,9 @@ def test_the_log_end_is_asked_every_few_seconds_and_only_for_owned_partitions(
     watchdog, _ = watched(consumer, clock, 11)
     assert asked == [0.0, 5.0, 10.0]
     assert watchdog.ends == {RAW: 900}
+    # given away: gone from the ends (and the lag) at the next check, not the next ask
+    monkeypatch.setattr(consumer.app.assignor, "assigned_actives", set)
+    clock.now = 12.0
+    run(consumer, watchdog.check())
+    assert watchdog.ends == {}
+    assert asked == [0.0, 5.0, 10.0]
