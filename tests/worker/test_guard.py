@@ -58,34 +58,42 @@ def watched(consumer: Any, clock: Clock, seconds: int) -> tuple[guard.PartitionG
     return watchdog, health
 
 
-def test_a_partition_faust_stopped_fetching_is_fetched_again_from_its_commit(
-    consumer: Any, clock: Clock, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    assigned_to(consumer, {RAW: 900}, monkeypatch)
+def held_back_at_500(consumer: Any, log_end: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Committed up to 500; the stream buffer filled, and the drain that puts the partition
+    back in faust's active set never came."""
+    assigned_to(consumer, {RAW: log_end}, monkeypatch)
     consumer._committed_offset[RAW] = 500
-    # the stream buffer filled, and the drain that puts the partition back never came
     consumer.on_buffer_full(RAW)
     assert RAW not in consumer._get_active_partitions()
 
-    _, health = watched(consumer, clock, int(guard.STALL_SECONDS))
 
+def reseeks(health: WorkerHealth) -> float:
+    return (
+        health.registry.get_sample_value(
+            "convtrack_worker_partition_reseeks_total", {"topic": RAW.topic, "partition": "0"}
+        )
+        or 0.0
+    )
+
+
+def test_a_partition_faust_stopped_fetching_is_fetched_again_from_its_commit(
+    consumer: Any, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    held_back_at_500(consumer, 900, monkeypatch)
+    _, health = watched(consumer, clock, int(guard.STALL_SECONDS))
     assert RAW in consumer._get_active_partitions()
     assert RAW not in consumer._buffered_partitions
     assert consumer._read_offset[RAW] == 500
-    assert health.reseeks.labels(RAW.topic, str(RAW.partition))._value.get() == 1
+    assert reseeks(health) == 1
 
 
 def test_a_partition_whose_log_ends_at_its_commit_is_left_alone(
     consumer: Any, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assigned_to(consumer, {RAW: 500}, monkeypatch)
-    consumer._committed_offset[RAW] = 500
-    consumer.on_buffer_full(RAW)
-
+    held_back_at_500(consumer, 500, monkeypatch)
     _, health = watched(consumer, clock, 3 * int(guard.STALL_SECONDS))
-
     assert RAW not in consumer._get_active_partitions()
-    assert health.reseeks.labels(RAW.topic, str(RAW.partition))._value.get() == 0
+    assert reseeks(health) == 0
 
 
 def test_the_log_end_is_asked_every_few_seconds_and_kept_for_owned_partitions_only(
