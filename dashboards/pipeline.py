@@ -3,7 +3,7 @@ rejected and why, how late and duplicated it is, and how far behind the workers 
 
 Consumer lag and sink flush latency are the workers' Prometheus metrics (the store does not
 have them; streams/worker/health.py): `convtrack_worker_consumer_lag` (gauge, labels topic and
-partition), `convtrack_worker_sink_flush_seconds` (histogram) and
+partition), `convtrack_worker_sink_flush_seconds` (histogram),
 `convtrack_worker_conversations` (gauge, labels partition and form) and
 `convtrack_worker_partition_reseeks_total` (counter, labels topic and partition).
 """

@@ -186,5 +186,4 @@ def partition_offsets(
 
 
 def _later(tp: TP, *ends: Mapping[TP, int]) -> int | None:
-    known = [found[tp] for found in ends if tp in found]
-    return max(known) if known else None
+    return max((found[tp] for found in ends if tp in found), default=None)

@@ -11,17 +11,17 @@ partition in the agent's hands:
 - *skipped*: the commit moved past records the stage's saved state does not hold (faust counts
   a jump in delivered offsets as a gap it may commit over; the worker's consumer holds such
   gaps back, see `repairs`, but a restart can restore a state that lost its last writes);
-- *idle*: the broker holds records past the committed offset, and nothing is read
-  (seen once after a restart: partitions never fetched, records waiting; faust fetches only the
-  partitions it counts as active, and it drops one from that set while its stream buffer is
-  full, until the buffer drains).
-Either way the fix is to seek back: to the committed offset, or to the first record the state
+- *idle*: the broker holds records past the committed offset, and nothing is read (seen after
+  restarts: partitions never fetched, records waiting; faust fetches only the partitions it
+  counts as active, and drops one from that set while its stream buffer is full, until the
+  buffer drains).
+Each time the fix is to seek back: to the committed offset, or to the first record the state
 lacks; an idle partition is also made active again. Redelivered records the state holds are
 skipped (`Shards.unprocessed`). A sign still there at the same offset after one seek back means
 offsets that hold no records (offsets a transactional producer spent on markers, or a log that
-starts later): a skipped gap is closed
-in the state, a stalled commit is let past the gap the consumer held back, and an idle partition
-is left alone until something moves (its log ends in such offsets).
+starts later): a skipped gap is closed in the state, a stalled commit is let past the gap the
+consumer held back, and an idle partition is left alone until something moves (its log ends in
+such offsets).
 """
 
 from collections.abc import Iterable
