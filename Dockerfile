@@ -8,13 +8,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /opt/convtrack
 # Dependencies first, so that a code change does not reinstall them.
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY convtrack ./convtrack
 COPY schemas ./schemas
 COPY streams ./streams
 COPY sinks ./sinks
 COPY dashboards ./dashboards
-RUN pip install . \
+RUN pip install -c constraints.txt . \
     && useradd --system --uid 10001 --home-dir /var/lib/convtrack --create-home convtrack
 
 USER convtrack
