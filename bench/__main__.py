@@ -31,8 +31,10 @@ Profiled with cProfile and py-spy; figures per input, CPU time.
   little, as they see a conversation's events in one batch). Idle conversations stay packed,
   ~245 B each (target 300). Housekeeping visits only what expires: deadlines beside the packed
   bytes, metric windows in heaps by start.
-- **Write path, ~15-20 us:** the chDB insert ~9 us (C++, releases the GIL; a background insert
-  thread measured slower, from contention with serialization), clickhouse-connect's Native
+- **Write path, ~15-20 us:** the chDB insert ~5-9 us (C++, releases the GIL; timed around
+  the engine's query call on 2026-12-06: 4.7 us per input for all five tables, 3.5 of it the
+  events table; a background insert thread measured slower, from contention with
+  serialization), clickhouse-connect's Native
   serialization in Python ~5 us, building and adding rows ~5 us (insert dedup tokens are
   hashed from orjson, ten times cheaper than joining str() of the keys). Rows sent as
   JSONCompactEachRow written by orjson measured slower: 8 us of CPU per events row against 5
@@ -61,7 +63,10 @@ in Rust, rows handed to ClickHouse as Arrow or JSONEachRow), which this Python-o
 kind is not for, or several processes per host each owning a shard of the partitions. The
 Kafka path already shards by partition, but with the embedded store the workers would share
 one chDB directory, which only one process may open, so that needs a ClickHouse server
-(production has one; this machine cannot run one).
+(production has one; this machine cannot run one). A compiled core alone would be close:
+at 2026-12-06's `orjson.loads` rate (~1.1M lines/s) the embedded budget is ~9 us per input,
+and ClickHouse's own insert takes about half of it, so such a core would also have to run
+the insert beside itself on the second core.
 
 The worker adds to the cores faust's cost per record (~100-190 us, INFRA.md), a ClickHouse
 insert per batch, and its state changelog: a batch writes a state record per conversation it
@@ -78,8 +83,8 @@ is more worker processes in the group. Batches are bounded by records and bytes
 (`streams/worker/take.py`): faust's take counts records only, and 500-record batches of
 one-event records paid a batch's fixed costs every 500 events. The one-event input was 12k
 events until 2026-11-24: runs of 1-3 s, where faust's 1 s commit interval made the ratio swing
-between 0.37 and 0.69; at 55k events it reads ~0.44 (bare agent ~10.9k records/s, worker
-~4.8k), and the gap is the worker's own ~100 us per event.
+between 0.37 and 0.69; at 55k events it reads 0.44-0.49 (bare agent ~10.9-13.5k records/s,
+worker ~4.8-6.7k), and the gap is the worker's own ~100 us per event.
 Latency: faust fixes `fetch_max_wait_ms` at 1500 and Tansu answers a fetch only when the wait
 is over, so the worker's consumer overrides it to 100 ms (streams/worker/repairs.py). The take
 window runs from the oldest buffered record and the next batch fills while one is processed.
