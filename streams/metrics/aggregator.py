@@ -23,7 +23,7 @@ from convtrack.streams.attribute.trust import ReturningConverter
 from convtrack.streams.metrics.contributions import SurfaceWindow, contributions, minute
 from convtrack.streams.metrics.counters import IngestCounters, SurfaceCounters
 from convtrack.streams.metrics.tally import Tally
-from convtrack.streams.metrics.windows import WindowStore
+from convtrack.streams.metrics.windows import Emitted, WindowStore
 
 DEFAULT_LATENESS = timedelta(days=7)
 
@@ -120,15 +120,29 @@ class MetricsAggregator:
         the last offset it took: then a version names how far into its partition the counters
         go, so after a crash the replayed batches (cut differently) write each version with the
         same counters as before, and no older, stored row outranks the newest counters."""
+        return self._snapshots(
+            self._surfaces.flush(version_floor), self._ingest.flush(version_floor)
+        )
+
+    def peek(self, before: datetime, version_floor: int = 0) -> Flush:
+        """The windows starting before `before` that changed since the last flush, as the next
+        `flush` will emit them (versions included), without flushing: what alerts judged now
+        see of those windows, while storage still gets one version per batch."""
+        return self._snapshots(
+            self._surfaces.peek(before, version_floor), self._ingest.peek(before, version_floor)
+        )
+
+    def _snapshots(
+        self,
+        surfaces: list[Emitted[SurfaceWindow, Tally]],
+        ingest: list[Emitted[IngestWindow, IngestCounters]],
+    ) -> Flush:
         return Flush(
             [
                 SurfaceSnapshot(self.shard, e.key, e.part, e.version, e.counters.counters())
-                for e in self._surfaces.flush(version_floor)
+                for e in surfaces
             ],
-            [
-                IngestSnapshot(self.shard, e.key, e.part, e.version, e.counters)
-                for e in self._ingest.flush(version_floor)
-            ],
+            [IngestSnapshot(self.shard, e.key, e.part, e.version, e.counters) for e in ingest],
         )
 
     def restore_surface(self, window: SurfaceWindow, part: int, version: int, tally: Tally) -> None:

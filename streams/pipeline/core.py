@@ -4,7 +4,8 @@ One `Pipeline` serves one ordered input (a file, or the partitions one worker ow
 the validate stage's event-time watermark, never the wall clock, so a replay of a file produces
 exactly what the live run produced. Work that scans state (expiring idle conversations and
 users) runs when that clock crosses an hour, not per event; alerts judge a base period once the
-clock is `alert_grace` past its end, so events a little late still count.
+clock is `alert_grace` past its end, so events a little late still count, and on what came in
+before that moment only, wherever it falls in a batch: alerts never depend on batch sizes.
 """
 
 from collections.abc import Callable, Iterable
@@ -25,6 +26,7 @@ from convtrack.streams.attribute import (
 )
 from convtrack.streams.attribute.trust import ReturningConverter
 from convtrack.streams.metrics import (
+    Flush,
     IngestSnapshot,
     IngestTally,
     MetricsAggregator,
@@ -52,6 +54,17 @@ class PipelineConfig:
     """See `Limits.hot`."""
 
 
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """Where a batch's clock reached the judgement of one or more periods: their windows that
+    changed in the batch, as they stood before the input that moved the clock there."""
+
+    clock: datetime
+    """The clock after that input: at least the closed periods' end plus the grace."""
+    closing: Flush
+    """Those windows, with the versions the batch's flush gives them."""
+
+
 @dataclass(slots=True)
 class Output:
     """Everything one batch produced, for the sinks."""
@@ -66,6 +79,8 @@ class Output:
     surface_snapshots: list[SurfaceSnapshot] = field(default_factory=list)
     ingest_snapshots: list[IngestSnapshot] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
+    checkpoints: list[Checkpoint] = field(default_factory=list)
+    """For alerts judged elsewhere (a Kafka worker's alert stage); not stored."""
     evicted: list[ConversationKey] = field(default_factory=list)
     """Conversations expired from memory (their saved state can go too)."""
 
@@ -110,15 +125,28 @@ class Pipeline:
         bounds future timestamps). Never raises on bad input: that becomes dead letters.
 
         Attribution sees the batch's valid events at once (see `Attributor.apply_batch`), so
-        `changes` holds one change per fact the batch moved, not one per event.
+        `changes` holds one change per fact the batch moved, not one per event. The exception
+        is a clock that reaches a period's judgement (its end plus the grace) inside the batch:
+        what came before is settled and the period closed right there (`Checkpoint`), so what
+        an alert sees never depends on where the batches were cut.
         `version_floor`: see `MetricsAggregator.flush`."""
         output = Output()
         ingest = IngestTally()
+        settled = 0
+        """output.events[:settled] are attributed."""
         validator = self.validator
         trust = self.config.trust
+        judgement = self._judgement_after(validator.watermark)
         for raw, source in inputs:
             late_before = validator.stats.late_accepted
             outcome = validator.validate(raw, source, received_at)
+            clock = validator.watermark
+            if clock is not None and (judgement is None or clock >= judgement):
+                if judgement is not None:
+                    self._settle(output, settled, ingest)
+                    self._close_periods(clock, output, version_floor)
+                    settled, ingest = len(output.events), IngestTally()
+                judgement = self._judgement_after(clock)
             if isinstance(outcome, ValidEvent):
                 output.events.append(outcome)
                 for converter in self.trust.apply(outcome.event) if trust else ():
@@ -129,13 +157,9 @@ class Pipeline:
                 output.dead_letters.append(duplicate_dead_letter(outcome))
             else:
                 output.dead_letters.append(outcome)
-            clock = validator.watermark
             if clock is not None:
                 ingest.add(outcome, validator.stats.late_accepted > late_before, clock)
-        for tenant, at, counts in ingest.totals():
-            self.metrics.add_ingest(tenant, at, counts)
-        output.changes = self.attributor.apply_batch(e.event for e in output.events)
-        self.metrics.apply_all(output.changes)
+        self._settle(output, settled, ingest)
         clock = validator.watermark
         if clock is not None:
             self._advance(clock, output, final=False, version_floor=version_floor)
@@ -155,6 +179,34 @@ class Pipeline:
         self.metrics.expire(housekept_at)
         self.housekept_at = housekept_at
 
+    def _settle(self, output: Output, settled: int, ingest: IngestTally) -> None:
+        """Attributes the events after `output.events[:settled]` and counts `ingest`."""
+        for tenant, at, counts in ingest.totals():
+            self.metrics.add_ingest(tenant, at, counts)
+        changes = self.attributor.apply_batch(e.event for e in output.events[settled:])
+        output.changes += changes
+        self.metrics.apply_all(changes)
+
+    def _judgement_after(self, clock: datetime | None) -> datetime | None:
+        """The first moment after `clock` at which a period is due to be judged."""
+        if clock is None:
+            return None
+        period, grace = self.evaluator.tuning.period, self.config.alert_grace
+        return period_start(clock - grace, period) + period + grace
+
+    def _close_periods(self, clock: datetime, output: Output, version_floor: int) -> None:
+        """The clock has just reached `clock`, past the judgement of one or more periods: their
+        windows as they stand now are what the judges see (this pipeline's, and a Kafka
+        worker's alert stage through `output.checkpoints`)."""
+        period = self.evaluator.tuning.period
+        closing = self.metrics.peek(
+            period_start(clock - self.config.alert_grace, period), version_floor
+        )
+        output.checkpoints.append(Checkpoint(clock, closing))
+        if self.config.alerts:
+            self.rollup.add(closing)
+            output.alerts += self._judge(clock, final=False)
+
     def _advance(
         self, clock: datetime, out: Output, *, final: bool, version_floor: int = 0
     ) -> None:
@@ -173,7 +225,10 @@ class Pipeline:
     def _judge(self, clock: datetime, final: bool) -> list[Alert]:
         period = self.evaluator.tuning.period
         if self._next_period is None:
-            self._next_period = period_start(self.rollup.first_period() or clock, period)
+            first = self.rollup.first_period()
+            if first is None:
+                return []  # judging starts at the first period with counters, once it closes
+            self._next_period = period_start(first, period)
         # At the end of the input every complete period is judged; live, only those the
         # clock has left behind by the grace.
         horizon = clock if final else clock - self.config.alert_grace

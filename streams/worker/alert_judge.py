@@ -2,7 +2,9 @@
 as the embedded pipeline judges its own (pure: no faust, no I/O, no wall clock).
 
 Every raw partition (shard) reports, after each batch, the snapshots it flushed and its clock
-(the validate stage's event-time watermark). The judge keeps the newest version of every
+(the validate stage's event-time watermark), and before that, where its clock closed periods
+inside the batch, their windows as they stood then, with the clock that closed them (see
+`Pipeline.process`). The judge keeps the newest version of every
 (shard, window, part) of the periods not judged yet, and judges a period once *every* shard's
 clock is at least the period's end plus the grace, summing the shards with `PeriodRollup` into
 what `AlertEvaluator` takes: the same evaluator, tuning and hysteresis as the embedded path.
@@ -151,7 +153,9 @@ class AlertJudge:
             return []
         clock = min(self.clocks.values())
         if self.next_period is None:
-            self.next_period = period_start(min(self._rows, default=clock), self.period)
+            if not self._rows:
+                return []  # judging starts at the first period with partials, once it closes
+            self.next_period = period_start(min(self._rows), self.period)
         alerts: list[Alert] = []
         while self.next_period + self.period + self.grace <= clock:
             start = self.next_period

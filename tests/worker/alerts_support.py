@@ -19,6 +19,7 @@ from convtrack.streams.kafka.partitioner import partition_for, partition_for_pay
 from convtrack.streams.metrics import IngestCounters, SurfaceCounters
 from convtrack.streams.pipeline import Pipeline, PipelineConfig
 from convtrack.streams.worker.alert_judge import AlertJudge, MetricReport
+from convtrack.streams.worker.records import metric_reports
 from tests.streams.validate.support import make_validator
 
 DROP = SimulationConfig(
@@ -130,19 +131,17 @@ def shard_reports(split: dict[int, list[bytes]], batch: int) -> dict[int, list[M
                 (raw, KafkaPosition(topic="raw", partition=partition, offset=n)) for n, raw in taken
             ]
             output = pipeline.process(inputs, NOW, version_floor=taken[-1][0] + 1)
-            clock = pipeline.validator.watermark
-            out.append(
-                MetricReport(partition, clock, output.surface_snapshots, output.ingest_snapshots)
-            )
+            out += metric_reports(partition, output, pipeline.validator.watermark)
     return reports
 
 
-def embedded(payloads: list[bytes]) -> tuple[list[Alert], Recorder]:
+def embedded(payloads: list[bytes], batch: int = 2_000) -> tuple[list[Alert], Recorder]:
+    """The embedded pipeline over `payloads` in batches of `batch` inputs, as `replay` runs."""
     pipeline = Pipeline(make_validator(), CONTRACTS)
     pipeline.evaluator = recorder = Recorder()
     numbered = iter(enumerate(payloads))
     alerts: list[Alert] = []
-    while taken := list(islice(numbered, 2_000)):
+    while taken := list(islice(numbered, batch)):
         inputs = [(raw, KafkaPosition(topic="raw", partition=0, offset=n)) for n, raw in taken]
         alerts += pipeline.process(inputs, NOW).alerts
     return alerts + pipeline.finish().alerts, recorder

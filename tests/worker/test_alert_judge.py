@@ -20,12 +20,16 @@ from convtrack.streams.worker.alert_judge import AlertJudge, MetricReport
 from tests.worker.alerts_support import (
     CONTRACTS,
     DROP,
+    PARTITIONS,
     TAIL,
     Recorder,
     Simulated,
+    by_partition,
     judge_all,
     judged_by,
+    lines,
     round_robin,
+    shard_reports,
 )
 
 H0 = datetime(2026, 11, 2, tzinfo=UTC)
@@ -44,8 +48,9 @@ def test_shards_judged_together_raise_the_embedded_alerts(simulated: Simulated) 
     assert judged_by(interleaved_alerts, horizon) == judged_by(in_turn_alerts, horizon) == want
     # The order in which shards report changes nothing, to the last counter ...
     assert interleaved.judged == in_turn.judged
-    # ... while the embedded run's batches (2,000 inputs of all partitions) let through a
-    # few more events that came in after the clock had passed a period's end plus the grace.
+    # ... while the embedded run has one clock for all partitions, each shard its own: an
+    # event that comes in after the newest event of any partition closed a period, but before
+    # its own partition's clock did, counts for that period here and not there.
     embedded_periods = [p for p in want_judged if p[0] + HOUR <= horizon]
     assert [p[0] for p in interleaved.judged] == [p[0] for p in embedded_periods]
     for (start, got, _), (_, expected, _) in zip(interleaved.judged, embedded_periods, strict=True):
@@ -53,6 +58,18 @@ def test_shards_judged_together_raise_the_embedded_alerts(simulated: Simulated) 
         assert abs(exposures - sum(c.exposures for c in expected.values())) <= exposures // 100, (
             start
         )
+
+
+def test_how_each_shard_cut_its_batches_changes_nothing(simulated: Simulated) -> None:
+    # 400-input batches against one batch per partition, which a worker catching up takes:
+    # each period is judged on the partials as they stood when each shard's clock closed it.
+    _, _, reports = simulated
+    want_alerts, want = judge_all(round_robin(reports))
+    whole = shard_reports(by_partition(lines(), PARTITIONS), 100_000)
+    assert [len(r) for r in whole.values()] < [len(r) for r in reports.values()]
+    got_alerts, got = judge_all(round_robin(whole))
+    assert got.judged == want.judged
+    assert got_alerts == want_alerts
 
 
 def test_reports_delivered_again_change_nothing(simulated: Simulated) -> None:

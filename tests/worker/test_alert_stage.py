@@ -14,6 +14,7 @@ from convtrack.sinks import BatchPolicy, RetryPolicy
 from convtrack.streams.alerts import Alert
 from convtrack.streams.metrics import (
     Amounts,
+    Flush,
     IngestCounters,
     IngestSnapshot,
     IngestWindow,
@@ -21,7 +22,7 @@ from convtrack.streams.metrics import (
     SurfaceSnapshot,
     SurfaceWindow,
 )
-from convtrack.streams.pipeline import Output
+from convtrack.streams.pipeline import Checkpoint, Output
 from convtrack.streams.worker import alert_stage
 from convtrack.streams.worker.alert_codec import decode_reports, encode_reports
 from convtrack.streams.worker.alert_judge import AlertJudge, MetricReport, embedded_judge
@@ -87,6 +88,19 @@ def test_metric_records_carry_many_snapshots_and_each_partitions_clock_after_the
     # A batch that flushed nothing still moves the clock.
     quiet = metric_messages({1: Output()}, {1: H0})
     assert [decode_reports(m.value) for m in quiet] == [[MetricReport(1, H0, [], [])]]
+
+
+def test_a_checkpoint_reaches_the_judge_before_the_batch_flush_with_its_own_clock() -> None:
+    closed = Flush(surfaces(3), ingest(1))
+    at_checkpoint, after = H0 + timedelta(hours=1), H0 + timedelta(hours=1, minutes=20)
+    output = Output(surface_snapshots=surfaces(2), checkpoints=[Checkpoint(at_checkpoint, closed)])
+    messages = metric_messages({0: output}, {0: after}, per_record=3)
+    reports = [r for m in messages for r in decode_reports(m.value)]
+    assert [(r.clock, len(r.surfaces), len(r.ingest)) for r in reports] == [
+        (None, 3, 0),
+        (at_checkpoint, 0, 1),
+        (after, 2, 0),
+    ]
 
 
 @pytest.mark.parametrize("per_chunk", [SNAPSHOTS_PER_RECORD, 5])

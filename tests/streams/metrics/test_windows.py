@@ -1,5 +1,5 @@
 """`WindowStore.expire` visits only the windows the horizon passed, and still forgets exactly
-the windows a scan of every open window would."""
+the windows a scan of every open window would; `peek` shows what the next flush will emit."""
 
 import operator
 from datetime import UTC, datetime, timedelta
@@ -88,3 +88,22 @@ def test_expire_forgets_the_same_windows_as_a_full_scan(steps: list[tuple[str, i
             store.restore(minute, part and base + part, 1, 0)
             reference.restore(minute, part and base + part)
         assert store.slots() == set(reference.open)
+
+
+def test_peek_shows_the_next_flush_of_the_earlier_windows_and_flushes_nothing() -> None:
+    store: WindowStore[int, int] = WindowStore(int, operator.add, start_of)
+    store.add(1, 5)
+    store.add(3, 1)
+    assert [(e.key, e.version) for e in store.flush()] == [(1, 1), (3, 1)]
+    store.add(1, 2)
+    store.add(2, 4)
+    store.add(9, 1)
+    peeked = store.peek(start_of(3), version_floor=0)
+    assert [(e.key, e.part, e.version, e.counters) for e in peeked] == [
+        (1, LIVE_PART, 2, 7),
+        (2, LIVE_PART, 1, 4),
+    ]
+    assert store.peek(start_of(3), version_floor=40)[0].version == 40
+    flushed = store.flush()
+    assert [e for e in flushed if e.key < 3] == peeked
+    assert [e.key for e in flushed] == [1, 2, 9]

@@ -1,4 +1,5 @@
-"""The pipeline core: every input accounted for, and results independent of batching."""
+"""The pipeline core: every input accounted for, and results, alerts included, independent of
+batching."""
 
 from collections import Counter
 from datetime import timedelta
@@ -18,6 +19,8 @@ from convtrack.streams.pipeline import Output, Pipeline
 from convtrack.streams.validate import Pseudonymizer, Validator, ValidEvent
 from tests.streams.metrics.support import totals
 from tests.streams.validate.support import CONFIG, KEY
+from tests.worker.alerts_support import embedded
+from tests.worker.alerts_support import lines as drop_lines
 
 CONTRACTS = ContractBook.from_tables({}, [])
 SIMULATION = SimulationConfig(seed=11, duration=timedelta(hours=12), conversations=600)
@@ -79,6 +82,23 @@ def test_stored_metrics_do_not_depend_on_batching(lines: list[bytes], batch_size
         return totals(s for o in outputs for s in o.surface_snapshots)
 
     assert stored(run(lines, batch_size)) == stored(run(lines, 500))
+
+
+@pytest.fixture(scope="module")
+def drop() -> list[bytes]:
+    return drop_lines()
+
+
+@pytest.mark.parametrize("batch_size", [150, 100_000])
+def test_alerts_do_not_depend_on_batching(drop: list[bytes], batch_size: int) -> None:
+    # A period is judged on what came before the clock reached its end plus the grace, even
+    # when that moment falls inside a batch: the evidence is the same to the last digit, and
+    # so is every period's sum the evaluator was given.
+    want_alerts, want = embedded(drop, 2_000)
+    assert {a.rule.value for a in want_alerts} >= {"relevance_drop"}
+    got_alerts, got = embedded(drop, batch_size)
+    assert got.judged == want.judged
+    assert got_alerts == want_alerts
 
 
 def test_the_same_batching_gives_identical_output(lines: list[bytes]) -> None:
