@@ -124,12 +124,13 @@ class MetricsAggregator:
             self._surfaces.flush(version_floor), self._ingest.flush(version_floor)
         )
 
-    def peek(self, before: datetime, version_floor: int = 0) -> Flush:
-        """The windows starting before `before` that changed since the last flush, as the next
-        `flush` will emit them (versions included), without flushing: what alerts judged now
-        see of those windows, while storage still gets one version per batch."""
+    def peek(self, since: datetime, before: datetime, version_floor: int = 0) -> Flush:
+        """The windows starting in [since, before) that changed since the last flush, as the
+        next `flush` will emit them (versions included), without flushing: what alerts judged
+        now see of those windows, while storage still gets one version per batch."""
         return self._snapshots(
-            self._surfaces.peek(before, version_floor), self._ingest.peek(before, version_floor)
+            self._surfaces.peek(since, before, version_floor),
+            self._ingest.peek(since, before, version_floor),
         )
 
     def _snapshots(

@@ -101,14 +101,16 @@ class WindowStore(Generic[K, C]):
         self._drop_final(slots)
         return emitted
 
-    def peek(self, before: datetime, version_floor: int = 0) -> list[Emitted[K, C]]:
-        """The changed windows that start before `before`, sorted, with the versions the next
+    def peek(
+        self, since: datetime, before: datetime, version_floor: int = 0
+    ) -> list[Emitted[K, C]]:
+        """The changed windows that start in [since, before), sorted, with the versions the next
         `flush` gives them; they stay changed. Mutable counters are the live objects: read
         them before the next `add`."""
         start_of, entries = self._start_of, self._open
         return [
             Emitted(*slot, max(entries[slot].version + 1, version_floor), entries[slot].counters)
-            for slot in sorted(s for s in self._dirty if start_of(s[0]) < before)
+            for slot in sorted(s for s in self._dirty if since <= start_of(s[0]) < before)
         ]
 
     def expire(self, horizon: datetime) -> None:

@@ -144,7 +144,7 @@ class Pipeline:
             if clock is not None and (judgement is None or clock >= judgement):
                 if judgement is not None:
                     self._settle(output, settled, ingest)
-                    self._close_periods(clock, output, version_floor)
+                    self._close_periods(judgement, clock, output, version_floor)
                     settled, ingest = len(output.events), IngestTally()
                 judgement = self._judgement_after(clock)
             if isinstance(outcome, ValidEvent):
@@ -194,13 +194,16 @@ class Pipeline:
         period, grace = self.evaluator.tuning.period, self.config.alert_grace
         return period_start(clock - grace, period) + period + grace
 
-    def _close_periods(self, clock: datetime, output: Output, version_floor: int) -> None:
-        """The clock has just reached `clock`, past the judgement of one or more periods: their
-        windows as they stand now are what the judges see (this pipeline's, and a Kafka
-        worker's alert stage through `output.checkpoints`)."""
-        period = self.evaluator.tuning.period
+    def _close_periods(
+        self, due: datetime, clock: datetime, output: Output, version_floor: int
+    ) -> None:
+        """The clock has just reached `clock`, at or past `due`, the judgement of the first
+        period not closed yet: the windows of every period it closes, as they stand now, are
+        what the judges see (this pipeline's, and a Kafka worker's alert stage through
+        `output.checkpoints`). Periods closed before hold nothing a judge would still take."""
+        period, grace = self.evaluator.tuning.period, self.config.alert_grace
         closing = self.metrics.peek(
-            period_start(clock - self.config.alert_grace, period), version_floor
+            due - grace - period, period_start(clock - grace, period), version_floor
         )
         output.checkpoints.append(Checkpoint(clock, closing))
         if self.config.alerts:

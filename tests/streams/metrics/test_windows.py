@@ -95,15 +95,16 @@ def test_peek_shows_the_next_flush_of_the_earlier_windows_and_flushes_nothing() 
     store.add(1, 5)
     store.add(3, 1)
     assert [(e.key, e.version) for e in store.flush()] == [(1, 1), (3, 1)]
+    store.add(0, 3)
     store.add(1, 2)
     store.add(2, 4)
     store.add(9, 1)
-    peeked = store.peek(start_of(3), version_floor=0)
+    peeked = store.peek(start_of(1), start_of(3), version_floor=0)
     assert [(e.key, e.part, e.version, e.counters) for e in peeked] == [
         (1, LIVE_PART, 2, 7),
         (2, LIVE_PART, 1, 4),
     ]
-    assert store.peek(start_of(3), version_floor=40)[0].version == 40
+    assert store.peek(start_of(1), start_of(3), version_floor=40)[0].version == 40
     flushed = store.flush()
-    assert [e for e in flushed if e.key < 3] == peeked
-    assert [e.key for e in flushed] == [1, 2, 9]
+    assert [e for e in flushed if 1 <= e.key < 3] == peeked
+    assert [e.key for e in flushed] == [0, 1, 2, 9]
