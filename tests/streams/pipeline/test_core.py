@@ -9,7 +9,7 @@ from uuid import UUID
 import orjson
 import pytest
 
-from convtrack.contracts import ContractBook
+from convtrack.contracts import ContractBook, load_default_contracts
 from convtrack.schemas.dead_letter import DeadLetterV2, FilePosition, Reason
 from convtrack.schemas.envelope import Event
 from convtrack.schemas.events.exposure_v1 import ExposureV1
@@ -18,7 +18,7 @@ from convtrack.streams.metrics import IngestCounters
 from convtrack.streams.pipeline import Output, Pipeline
 from convtrack.streams.validate import Pseudonymizer, Validator, ValidEvent
 from tests.streams.metrics.support import totals
-from tests.streams.validate.support import CONFIG, KEY
+from tests.streams.validate.support import CONFIG, KEY, make_validator
 from tests.worker.alerts_support import embedded
 from tests.worker.alerts_support import lines as drop_lines
 
@@ -99,6 +99,16 @@ def test_alerts_do_not_depend_on_batching(drop: list[bytes], batch_size: int) ->
     got_alerts, got = embedded(drop, batch_size)
     assert got.judged == want.judged
     assert got_alerts == want_alerts
+
+
+def test_a_batch_spanning_hours_closes_each_window_once(drop: list[bytes]) -> None:
+    # A worker catching up takes hours of a partition in one batch: each checkpoint carries
+    # the periods it closes, never again the ones an earlier checkpoint closed.
+    pipeline = Pipeline(make_validator(), load_default_contracts())
+    output = pipeline.process([(raw, FilePosition(path="sim", line=1)) for raw in drop], RECEIVED)
+    assert len(output.checkpoints) >= 9
+    closed = [(s.window, s.part) for c in output.checkpoints for s in c.closing.surfaces]
+    assert len(closed) == len(set(closed)) > 0
 
 
 def test_the_same_batching_gives_identical_output(lines: list[bytes]) -> None:
