@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 
 from convtrack.contracts import ContractBook
 from convtrack.schemas.dead_letter import DeadLetter, Reason, SourcePosition
-from convtrack.streams.alerts import Alert, AlertEvaluator, AlertTuning, PeriodRollup
+from convtrack.streams.alerts import Alert, AlertEvaluator, AlertTuning
+from convtrack.streams.alerts.judge import AlertJudge, MetricReport
 from convtrack.streams.alerts.measures import period_start
 from convtrack.streams.attribute import (
     Attributor,
@@ -62,7 +63,9 @@ class Checkpoint:
     clock: datetime
     """The clock after that input: at least the closed periods' end plus the grace."""
     closing: Flush
-    """Those windows, with the versions the batch's flush gives them."""
+    """Those windows, with the versions the batch's flush gives them: for judges only, never
+    stored, as the flush may give the same version more counters (events after the moment).
+    A judge ignores that later copy, since by then the clock has closed the period."""
 
 
 @dataclass(slots=True)
@@ -106,10 +109,10 @@ class Pipeline:
         self.attributor = Attributor(contracts, limits, restore=restore)
         self.trust = TrustTracker(contracts)
         self.metrics = MetricsAggregator(self.config.shard, validator.config.lateness)
-        self.evaluator = AlertEvaluator(contracts, self.config.alert_tuning)
-        self.rollup = PeriodRollup(self.evaluator.tuning.period)
-        self._next_period: datetime | None = None
-        """The first base period not judged yet."""
+        evaluator = AlertEvaluator(contracts, self.config.alert_tuning)
+        self.judge = AlertJudge(evaluator, 1, self.config.alert_grace)
+        """Judges this pipeline's periods where it raises alerts (`config.alerts`), by the
+        rules a Kafka worker's alert stage judges its partitions' by."""
         self.housekept_at: datetime | None = None
         """The clock at the last housekeeping (expiring conversations, trust users and metric
         windows). Saved state keeps it, so a restored pipeline expires at the same moments as
@@ -126,9 +129,11 @@ class Pipeline:
 
         Attribution sees the batch's valid events at once (see `Attributor.apply_batch`), so
         `changes` holds one change per fact the batch moved, not one per event. The exception
-        is a clock that reaches a period's judgement (its end plus the grace) inside the batch:
-        what came before is settled and the period closed right there (`Checkpoint`), so what
-        an alert sees never depends on where the batches were cut.
+        is a clock that reaches a moment due inside the batch, housekeeping (an hour after the
+        last) or a period's judgement (its end plus the grace): what came before is settled,
+        and the housekeeping or judging done, right there. So where the batches were cut
+        changes neither what an alert sees (`Checkpoint`) nor which part of a window a late
+        restatement lands in, which a batch replayed after a crash must write again as before.
         `version_floor`: see `MetricsAggregator.flush`."""
         output = Output()
         ingest = IngestTally()
@@ -137,16 +142,20 @@ class Pipeline:
         validator = self.validator
         trust = self.config.trust
         judgement = self._judgement_after(validator.watermark)
+        due = self._due(judgement)
         for raw, source in inputs:
             late_before = validator.stats.late_accepted
             outcome = validator.validate(raw, source, received_at)
             clock = validator.watermark
-            if clock is not None and (judgement is None or clock >= judgement):
-                if judgement is not None:
-                    self._settle(output, settled, ingest)
+            if clock is not None and (due is None or clock >= due):
+                self._settle(output, settled, ingest)
+                settled, ingest = len(output.events), IngestTally()
+                if self.housekept_at is None or clock >= self.housekept_at + _HOUSEKEEPING:
+                    self._housekeep(clock, output)
+                if judgement is None or clock >= judgement:
                     self._close_periods(judgement, clock, output, version_floor)
-                    settled, ingest = len(output.events), IngestTally()
-                judgement = self._judgement_after(clock)
+                    judgement = self._judgement_after(clock)
+                due = self._due(judgement)
             if isinstance(outcome, ValidEvent):
                 output.events.append(outcome)
                 for converter in self.trust.apply(outcome.event) if trust else ():
@@ -187,59 +196,50 @@ class Pipeline:
         output.changes += changes
         self.metrics.apply_all(changes)
 
+    def _due(self, judgement: datetime | None) -> datetime | None:
+        """The next clock at which a batch stops to housekeep or judge; None: at any clock."""
+        if judgement is None or self.housekept_at is None:
+            return None
+        return min(judgement, self.housekept_at + _HOUSEKEEPING)
+
+    def _housekeep(self, clock: datetime, output: Output) -> None:
+        output.evicted += self.attributor.expire(clock)
+        self.trust.expire(clock)
+        self.metrics.expire(clock)
+        self.housekept_at = clock
+
     def _judgement_after(self, clock: datetime | None) -> datetime | None:
         """The first moment after `clock` at which a period is due to be judged."""
         if clock is None:
             return None
-        period, grace = self.evaluator.tuning.period, self.config.alert_grace
+        period, grace = self.config.alert_tuning.period, self.config.alert_grace
         return period_start(clock - grace, period) + period + grace
 
     def _close_periods(
-        self, due: datetime, clock: datetime, output: Output, version_floor: int
+        self, due: datetime | None, clock: datetime, output: Output, version_floor: int
     ) -> None:
         """The clock has just reached `clock`, at or past `due`, the judgement of the first
         period not closed yet: the windows of every period it closes, as they stand now, are
         what the judges see (this pipeline's, and a Kafka worker's alert stage through
-        `output.checkpoints`). Periods closed before hold nothing a judge would still take."""
-        period, grace = self.evaluator.tuning.period, self.config.alert_grace
-        closing = self.metrics.peek(
-            due - grace - period, period_start(clock - grace, period), version_floor
-        )
+        `output.checkpoints`). Periods closed before hold nothing a judge would still take.
+        `due` is None for the first clock this pipeline sees: it closes the periods before it
+        with nothing in them, as an input behind them arrives after the clock passed them."""
+        period, grace = self.config.alert_tuning.period, self.config.alert_grace
+        closed = period_start(clock - grace, period)
+        since = closed if due is None else due - grace - period
+        closing = self.metrics.peek(since, closed, version_floor)
         output.checkpoints.append(Checkpoint(clock, closing))
         if self.config.alerts:
-            self.rollup.add(closing)
-            output.alerts += self._judge(clock, final=False)
+            report = MetricReport(0, clock, closing.surfaces, closing.ingest)
+            output.alerts += self.judge.add(report)
 
     def _advance(
         self, clock: datetime, out: Output, *, final: bool, version_floor: int = 0
     ) -> None:
-        if self.housekept_at is None or clock >= self.housekept_at + _HOUSEKEEPING:
-            out.evicted += self.attributor.expire(clock)
-            self.trust.expire(clock)
-            self.metrics.expire(clock)
-            self.housekept_at = clock
         flush = self.metrics.flush(version_floor)
         out.surface_snapshots += flush.surfaces
         out.ingest_snapshots += flush.ingest
         if self.config.alerts:
-            self.rollup.add(flush)
-            out.alerts += self._judge(clock, final)
-
-    def _judge(self, clock: datetime, final: bool) -> list[Alert]:
-        period = self.evaluator.tuning.period
-        if self._next_period is None:
-            first = self.rollup.first_period()
-            if first is None:
-                return []  # judging starts at the first period with counters, once it closes
-            self._next_period = period_start(first, period)
-        # At the end of the input every complete period is judged; live, only those the
-        # clock has left behind by the grace.
-        horizon = clock if final else clock - self.config.alert_grace
-        alerts: list[Alert] = []
-        while self._next_period + period <= horizon:
-            start = self._next_period
-            surfaces, ingest = self.rollup.surfaces(start), self.rollup.ingest(start)
-            alerts += self.evaluator.evaluate(start, surfaces, ingest)
-            self.rollup.forget_before(start)
-            self._next_period = start + period
-        return alerts
+            out.alerts += self.judge.add(MetricReport(0, clock, flush.surfaces, flush.ingest))
+            if final:
+                out.alerts += self.judge.finish()

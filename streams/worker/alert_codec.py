@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from convtrack.schemas.types import Surface
+from convtrack.streams.alerts.judge import MetricReport
 from convtrack.streams.metrics import (
     IngestSnapshot,
     IngestWindow,
@@ -23,7 +24,6 @@ from convtrack.streams.metrics import (
     SurfaceWindow,
 )
 from convtrack.streams.metrics.tally import Tally
-from convtrack.streams.worker.alert_judge import MetricReport
 from convtrack.streams.worker.codec import (
     from_micros,
     ingest_counters,

@@ -22,10 +22,12 @@ from datetime import datetime
 
 import orjson
 
-from convtrack.streams.alerts import Alert, describe
+from convtrack.contracts import ContractBook
+from convtrack.streams.alerts import Alert, AlertEvaluator, describe
+from convtrack.streams.alerts.judge import AlertJudge
 from convtrack.streams.alerts.state import export_state, restore_state
 from convtrack.streams.metrics import IngestSnapshot, SurfaceSnapshot
-from convtrack.streams.pipeline import Output
+from convtrack.streams.pipeline import Output, PipelineConfig
 from convtrack.streams.worker import codec
 from convtrack.streams.worker.alert_codec import (
     decode_progress,
@@ -34,7 +36,6 @@ from convtrack.streams.worker.alert_codec import (
     encode_progress,
     encode_rows,
 )
-from convtrack.streams.worker.alert_judge import AlertJudge
 from convtrack.streams.worker.health import WorkerHealth
 from convtrack.streams.worker.records import METRICS_PARTITION, SNAPSHOTS_PER_RECORD, RawRecord
 from convtrack.streams.worker.stages import Assigned, Ready, Saved, StoreGate, _Stage
@@ -171,3 +172,11 @@ def _line(alert: Alert) -> str:
     where = "/".join(p for p in (subject.tenant_id, subject.surface, subject.surface_id) if p)
     window = f"{alert.window_start:%Y-%m-%d %H:%M}-{alert.window_end:%H:%M}"
     return f"{alert.rule.value} {alert.severity.value} {where} {window}: {describe(alert)}"
+
+
+def embedded_judge(contracts: ContractBook, shards: int) -> AlertJudge:
+    """A judge with the embedded pipeline's evaluator tuning and grace (`PipelineConfig`'s
+    defaults, which `convtrack replay` and `demo` use), so both paths raise the same alerts."""
+    defaults = PipelineConfig()
+    evaluator = AlertEvaluator(contracts, defaults.alert_tuning)
+    return AlertJudge(evaluator, shards, defaults.alert_grace)

@@ -21,8 +21,7 @@ from convtrack.streams.kafka.record import MAX_RECORD_BYTES
 from convtrack.streams.pipeline import Pipeline, PipelineConfig
 from convtrack.streams.validate import Pseudonymizer, ValidateConfig, Validator
 from convtrack.streams.worker import guard
-from convtrack.streams.worker.alert_judge import embedded_judge
-from convtrack.streams.worker.alert_stage import AlertStage
+from convtrack.streams.worker.alert_stage import AlertStage, embedded_judge
 from convtrack.streams.worker.health import WorkerHealth, partition_offsets
 from convtrack.streams.worker.records import OutMessage
 from convtrack.streams.worker.repairs import WorkerFaustApp, WorkerTableManager

@@ -8,6 +8,7 @@ from typing import NamedTuple
 from convtrack.schemas.dead_letter import DeadLetter, KafkaPosition, SourcePosition
 from convtrack.schemas.events.conversation_started_v1 import ConversationStartedV1
 from convtrack.schemas.events.conversion_v1 import ConversionV1
+from convtrack.streams.alerts.judge import MetricReport
 from convtrack.streams.kafka.partitioner import partition_for
 from convtrack.streams.kafka.record import (
     BATCH_HEADERS,
@@ -19,7 +20,6 @@ from convtrack.streams.kafka.record import (
 )
 from convtrack.streams.pipeline import Output
 from convtrack.streams.worker.alert_codec import encode_reports
-from convtrack.streams.worker.alert_judge import MetricReport
 
 Inputs = list[tuple[bytes, SourcePosition]]
 METRICS_PARTITION = 0

@@ -15,10 +15,10 @@ from convtrack.schemas.dead_letter import KafkaPosition
 from convtrack.schemas.events.conversation_started_v1 import ConversationStartedV1
 from convtrack.simulator import Scenarios, SimulationConfig, simulate
 from convtrack.streams.alerts import Alert, AlertEvaluator, Subject
+from convtrack.streams.alerts.judge import AlertJudge, MetricReport
 from convtrack.streams.kafka.partitioner import partition_for, partition_for_payload
 from convtrack.streams.metrics import IngestCounters, SurfaceCounters
 from convtrack.streams.pipeline import Pipeline, PipelineConfig
-from convtrack.streams.worker.alert_judge import AlertJudge, MetricReport
 from convtrack.streams.worker.records import metric_reports
 from tests.streams.validate.support import make_validator
 
@@ -138,7 +138,7 @@ def shard_reports(split: dict[int, list[bytes]], batch: int) -> dict[int, list[M
 def embedded(payloads: list[bytes], batch: int = 2_000) -> tuple[list[Alert], Recorder]:
     """The embedded pipeline over `payloads` in batches of `batch` inputs, as `replay` runs."""
     pipeline = Pipeline(make_validator(), CONTRACTS)
-    pipeline.evaluator = recorder = Recorder()
+    pipeline.judge.evaluator = recorder = Recorder()
     numbered = iter(enumerate(payloads))
     alerts: list[Alert] = []
     while taken := list(islice(numbered, batch)):

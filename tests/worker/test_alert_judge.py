@@ -5,8 +5,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import orjson
+
 from convtrack.schemas.types import Surface
 from convtrack.streams.alerts import Alert, AlertEvaluator, AlertRule, AlertState, Subject
+from convtrack.streams.alerts.judge import AlertJudge, MetricReport
 from convtrack.streams.metrics import (
     IngestCounters,
     IngestSnapshot,
@@ -15,8 +18,9 @@ from convtrack.streams.metrics import (
     SurfaceSnapshot,
     SurfaceWindow,
 )
-from convtrack.streams.pipeline import PipelineConfig
-from convtrack.streams.worker.alert_judge import AlertJudge, MetricReport
+from convtrack.streams.pipeline import Pipeline, PipelineConfig
+from convtrack.streams.worker.records import metric_reports
+from tests.streams.validate.support import at, make_validator, position
 from tests.worker.alerts_support import (
     CONTRACTS,
     DROP,
@@ -179,3 +183,31 @@ def test_fired_alerts_are_the_evaluators() -> None:
             alerts += judge.add(MetricReport(shard, H0 + (hour + 2) * HOUR, [snapshot]))
     fired = [(a.rule, a.state, a.window_start) for a in alerts]
     assert fired == [(AlertRule.RELEVANCE_DROP, AlertState.FIRING, H0 + 8 * HOUR)]
+
+
+def exposures_judged(events: list[datetime], cuts: list[int], kafka: bool) -> list[tuple[int, int]]:
+    """(hour, exposures) of each period judged, by the embedded pipeline or by a one-shard
+    judge fed a worker pipeline's reports, over exposures at `events` cut into `cuts`."""
+    recorder = Recorder()
+    pipeline = Pipeline(make_validator(), CONTRACTS, PipelineConfig(alerts=not kafka))
+    pipeline.judge.evaluator = recorder
+    judge = AlertJudge(recorder, 1, HOUR)
+    payloads = [orjson.dumps(at(t, conversation_id=f"c-{n}")) for n, t in enumerate(events)]
+    done = 0
+    for size in cuts:
+        batch = [(raw, position(n)) for n, raw in enumerate(payloads[done : done + size], done + 1)]
+        done += size
+        output = pipeline.process(batch, H0 + HOUR * 48, version_floor=done)
+        if kafka:
+            for report in metric_reports(0, output, pipeline.validator.watermark):
+                judge.add(report)
+    return [(start.hour, sum(c.exposures for c in s.values())) for start, s, _ in recorder.judged]
+
+
+def test_periods_the_first_input_already_closed_are_judged_alike_however_cut() -> None:
+    # The stream starts at 10:30: the 08:00 period was closed then, so the 08:30 exposure that
+    # comes next is never judged; the 09:30 one is, with the 09:00 period at 11:00.
+    events = [H0 + HOUR * 10.5, H0 + HOUR * 8.5, H0 + HOUR * 9.5, H0 + HOUR * 11, H0 + HOUR * 11.1]
+    for cuts in ([5], [2, 3], [1, 4]):
+        for kafka in (False, True):
+            assert exposures_judged(events, cuts, kafka) == [(9, 1)], (cuts, kafka)

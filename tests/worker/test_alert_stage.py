@@ -12,6 +12,7 @@ from convtrack.runner import StoreWriter
 from convtrack.schemas.types import Surface
 from convtrack.sinks import BatchPolicy, RetryPolicy
 from convtrack.streams.alerts import Alert
+from convtrack.streams.alerts.judge import AlertJudge, MetricReport
 from convtrack.streams.metrics import (
     Amounts,
     Flush,
@@ -25,8 +26,7 @@ from convtrack.streams.metrics import (
 from convtrack.streams.pipeline import Checkpoint, Output
 from convtrack.streams.worker import alert_stage
 from convtrack.streams.worker.alert_codec import decode_reports, encode_reports
-from convtrack.streams.worker.alert_judge import AlertJudge, MetricReport, embedded_judge
-from convtrack.streams.worker.alert_stage import ROWS, AlertStage, AlertState
+from convtrack.streams.worker.alert_stage import ROWS, AlertStage, AlertState, embedded_judge
 from convtrack.streams.worker.codec import split_key
 from convtrack.streams.worker.health import WorkerHealth
 from convtrack.streams.worker.records import (

@@ -18,6 +18,7 @@ from convtrack.streams.worker.records import RawRecord, offsets_by_partition, tr
 from convtrack.streams.worker.shards import Loader, Shards
 from convtrack.streams.worker.trust import TrustShards
 from tests.streams.attribute.test_packed import snapshot as slots_of
+from tests.streams.metrics.support import totals
 from tests.streams.validate.support import make_validator
 
 CONTRACTS = load_default_contracts()
@@ -159,21 +160,37 @@ def test_trust_state_restores_users_and_counts_each_return_once() -> None:
     assert sorted(r.key for r in split) == sorted(r.key for r in whole)
 
 
+def short_lateness(
+    partition: int, restore: Loader | None, lateness: timedelta = timedelta(minutes=30)
+) -> Pipeline:
+    """Windows leave memory soon behind the clock, so refunds restate many of them."""
+    config = PipelineConfig(shard=partition, trust=False, alerts=False)
+    validator = make_validator(lateness=lateness)
+    return Pipeline(validator, CONTRACTS, config, restore=restore)
+
+
+def two_hours_late(partition: int, restore: Loader | None) -> Pipeline:
+    return short_lateness(partition, restore, timedelta(hours=2))
+
+
+def cut(lines: list[bytes], *sizes: int) -> list[list[tuple[bytes, KafkaPosition]]]:
+    """`lines` as numbered batches, of each size in turn (the last one repeating)."""
+    numbered = iter(enumerate(lines))
+    taken = []
+    for size in (*sizes, *[sizes[-1]] * len(lines)):
+        chunk = list(islice(numbered, size))
+        if not chunk:
+            break
+        taken.append([(raw, KafkaPosition(topic="raw", partition=0, offset=n)) for n, raw in chunk])
+    return taken
+
+
 def test_a_restored_partition_restates_old_windows_into_the_same_parts() -> None:
     """A refund restating a conversion whose window left memory opens a part numbered by the
     metric horizon, which moves at housekeeping; the restored pipeline must housekeep at the
     same moments, or a replayed restatement would land in a second part and count twice."""
-
-    def short_lateness(partition: int, restore: Loader | None) -> Pipeline:
-        config = PipelineConfig(shard=partition, trust=False, alerts=False)
-        validator = make_validator(lateness=timedelta(minutes=30))
-        return Pipeline(validator, CONTRACTS, config, restore=restore)
-
     config = SimulationConfig(seed=9, duration=timedelta(hours=24), conversations=1500)
-    lines = iter(enumerate(simulate(config)))
-    taken = []
-    while chunk := list(islice(lines, BATCH)):
-        taken.append([(raw, KafkaPosition(topic="raw", partition=0, offset=n)) for n, raw in chunk])
+    taken = cut(list(simulate(config)), BATCH)
     half = len(taken) // 2
     whole = run(Shards(short_lateness), taken)
     table = DictTable()
@@ -183,6 +200,31 @@ def test_a_restored_partition_restates_old_windows_into_the_same_parts() -> None
     reopened = {s.part for o in whole[half:] for s in o.surface_snapshots if s.part}
     assert reopened, "the second half restates windows that left memory"
     assert latest(split) == latest(whole)
+
+
+@pytest.mark.parametrize("crash_at", [5_289, 7_052, 15_867])
+def test_a_batch_stored_but_not_saved_and_replayed_cut_differently_counts_once(
+    crash_at: int,
+) -> None:
+    # The worker inserts a batch, then saves its state: a crash between the two replays the
+    # batch from the older state, and the take cuts it differently. Housekeeping moves the
+    # horizon that numbers the part a late restatement reopens, so it must happen at the same
+    # inputs however the batches fall, or the replay writes the restatement into a second part.
+    config = SimulationConfig(seed=5, duration=timedelta(days=3), conversations=3000)
+    lines = list(simulate(config))
+    whole = run(Shards(two_hours_late), cut(lines, 500))
+
+    table = DictTable()
+    shards = Shards(two_hours_late, table)
+    stored = run(shards, cut(lines[:crash_at], 500))
+    unsaved = cut(lines[crash_at:], 3_000)[0]
+    stored += shards.process({0: list(unsaved)}, NOW, {0: unsaved[-1][1].offset + 1}).values()
+    stored += run(Shards(two_hours_late, table), cut(lines, crash_at, 97)[1:])
+
+    assert any(s.part for o in stored for s in o.surface_snapshots), "restatements reopen parts"
+    assert totals(s for o in stored for s in o.surface_snapshots) == totals(
+        s for o in whole for s in o.surface_snapshots
+    )
 
 
 def test_a_batch_s_ids_are_saved_in_chunks_that_each_fit_a_record(

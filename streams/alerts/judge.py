@@ -1,26 +1,27 @@
-"""Alerts on the Kafka path: the raw partitions' metric partials summed and judged per period,
-as the embedded pipeline judges its own (pure: no faust, no I/O, no wall clock).
+"""When a period is judged, and on what: metric partials of one or more shards summed per period
+and judged once every shard's clock has closed it (pure: no faust, no I/O, no wall clock).
 
-Every raw partition (shard) reports, after each batch, the snapshots it flushed and its clock
-(the validate stage's event-time watermark), and before that, where its clock closed periods
-inside the batch, their windows as they stood then, with the clock that closed them (see
-`Pipeline.process`). The judge keeps the newest version of every
+The embedded pipeline feeds its own judge (one shard); a Kafka worker's alert stage feeds one
+with the reports of every raw partition. Each shard reports, after each batch, the snapshots it
+flushed and its clock (the validate stage's event-time watermark), and before that, where its
+clock closed periods inside the batch, their windows as they stood then, with the clock that
+closed them (see `Pipeline.process`). The judge keeps the newest version of every
 (shard, window, part) of the periods not judged yet, and judges a period once *every* shard's
 clock is at least the period's end plus the grace, summing the shards with `PeriodRollup` into
-what `AlertEvaluator` takes: the same evaluator, tuning and hysteresis as the embedded path.
+what `AlertEvaluator` takes.
 
 Two rules make the outcome a function of each shard's own input alone, whatever the
 interleaving of shards, the batch cuts, or a replay after a crash (at-least-once: a report may
 come again, or be superseded by one cut differently):
 - a snapshot counts only while its shard's clock, before the report, has not passed the
-  period's end plus the grace: the embedded path likewise ignores what arrives after it judged
-  a period. A shard running ahead therefore cannot add late data the slower ones would not;
+  period's end plus the grace: what arrives after a period closed never counts for it, and a
+  shard running ahead cannot add late data the slower ones would not;
 - clocks only move forward, and a snapshot version already held (or older) changes nothing.
 
-All of the raw topic's partitions must report before anything is judged: otherwise the first
-partition fetched would have its partial judged alone. The price is stream time as in Kafka
-Streams: a partition that gets no events (or stops getting them) holds every judgement back
-until it does; no wall-clock timer overrides that, so results never depend on timing.
+All of the shards must report before anything is judged: otherwise the first partition fetched
+would have its partial judged alone. The price is stream time as in Kafka Streams: a partition
+that gets no events (or stops getting them) holds every judgement back until it does; no
+wall-clock timer overrides that, so results never depend on timing.
 """
 
 from collections.abc import Sequence
@@ -28,8 +29,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple, TypeVar
 
-from convtrack.contracts import ContractBook
-from convtrack.streams.alerts import Alert, AlertEvaluator, PeriodRollup, period_start
+from convtrack.streams.alerts.evaluator import AlertEvaluator
+from convtrack.streams.alerts.measures import period_start
+from convtrack.streams.alerts.records import Alert
+from convtrack.streams.alerts.rollup import PeriodRollup
 from convtrack.streams.metrics import (
     Flush,
     IngestSnapshot,
@@ -37,7 +40,6 @@ from convtrack.streams.metrics import (
     SurfaceSnapshot,
     SurfaceWindow,
 )
-from convtrack.streams.pipeline import PipelineConfig
 
 Row = tuple[int, SurfaceWindow | IngestWindow, int]
 """(shard, window, part): the key of one stored partial, newest version wins."""
@@ -148,16 +150,24 @@ class AlertJudge:
             return None
         return start
 
-    def _judge(self) -> list[Alert]:
+    def finish(self) -> list[Alert]:
+        """The end of a finite input (a file): judges every complete period, without waiting
+        for the grace that nothing can arrive in any more."""
+        return self._judge(grace=timedelta(0))
+
+    def _judge(self, grace: timedelta | None = None) -> list[Alert]:
         if any(s not in self.clocks for s in range(self.shards)):
             return []
+        grace = self.grace if grace is None else grace
         clock = min(self.clocks.values())
         if self.next_period is None:
-            if not self._rows:
-                return []  # judging starts at the first period with partials, once it closes
-            self.next_period = period_start(min(self._rows), self.period)
+            # Judging starts at the first period holding partials, once it is closed: then no
+            # earlier one can get any more.
+            if not self._rows or min(self._rows) + self.period + grace > clock:
+                return []
+            self.next_period = min(self._rows)
         alerts: list[Alert] = []
-        while self.next_period + self.period + self.grace <= clock:
+        while self.next_period + self.period + grace <= clock:
             start = self.next_period
             rows = self._rows.pop(start, PeriodRows())
             rollup = PeriodRollup(self.period)
@@ -188,11 +198,3 @@ class AlertJudge:
 
 def _row(snapshot: SurfaceSnapshot | IngestSnapshot) -> Row:
     return snapshot.shard, snapshot.window, snapshot.part
-
-
-def embedded_judge(contracts: ContractBook, shards: int) -> AlertJudge:
-    """A judge with the embedded pipeline's evaluator tuning and grace (`PipelineConfig`'s
-    defaults, which `convtrack replay` and `demo` use), so both paths raise the same alerts."""
-    defaults = PipelineConfig()
-    evaluator = AlertEvaluator(contracts, defaults.alert_tuning)
-    return AlertJudge(evaluator, shards, defaults.alert_grace)
