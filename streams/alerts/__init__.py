@@ -1,9 +1,11 @@
 """The alerts stage: rules over rolled-up metric counters, judged per event-time period.
 
     evaluator = AlertEvaluator(contracts)                  # hourly base periods by default
-    rollup = PeriodRollup(evaluator.tuning.period)
-    rollup.add(aggregator.flush())
-    alerts = evaluator.evaluate(start, rollup.surfaces(start), rollup.ingest(start))
+    judge = AlertJudge(evaluator, shards=1, grace=timedelta(hours=1))   # alerts.judge
+    alerts = judge.add(MetricReport(0, clock, flush.surfaces, flush.ingest))
+
+The judge decides when a period is judged and on which partials (see `judge`); `PeriodRollup`
+sums them; the evaluator's rules decide what fires.
 
 Rules: `relevance` (relevance@intent below mean - k*sigma of its trailing baseline), `volume`
 (volume up while quality or kept share down, period over period), `deadletters` (a tenant's

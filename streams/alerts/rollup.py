@@ -2,8 +2,8 @@
 
 Keeps the newest version of every snapshot key (shard, window, part) and, per period, the sum
 over them: a new version replaces its predecessor's contribution, partials of other shards and
-parts add up, as the SQL over the stored snapshots does. The embedded run and the tests use it;
-a cluster with several workers reads the same totals from ClickHouse instead.
+parts add up, as the SQL over the stored snapshots does. `AlertJudge` sums each period it
+judges with one, on the embedded path and on Kafka alike.
 """
 
 from collections.abc import Callable, Hashable
@@ -49,11 +49,6 @@ class _Periods(Generic[S, C]):
             subject: self._make(*values) for subject, values in self.sums.get(period, {}).items()
         }
 
-    def forget_before(self, start: datetime) -> None:
-        for table in (self.rows, self.sums):
-            for period in [p for p in table if p < start]:
-                del table[period]
-
 
 class PeriodRollup:
     def __init__(self, period: timedelta) -> None:
@@ -86,12 +81,3 @@ class PeriodRollup:
 
     def ingest(self, start: datetime) -> dict[str, IngestCounters]:
         return self._ingest.totals(start)
-
-    def first_period(self) -> datetime | None:
-        """The earliest period holding counters, if any."""
-        return min([*self._surfaces.sums, *self._ingest.sums], default=None)
-
-    def forget_before(self, start: datetime) -> None:
-        """Drops periods (and their rows) that start before `start`: already evaluated."""
-        self._surfaces.forget_before(start)
-        self._ingest.forget_before(start)

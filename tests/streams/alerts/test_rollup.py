@@ -32,6 +32,3 @@ def test_new_versions_replace_and_partials_add_up() -> None:
     ingest = IngestSnapshot(2, IngestWindow("shopwise", H0), 0, 1, IngestCounters.of(valid=4))
     rollup.add(Flush([], [ingest]))
     assert rollup.ingest(H0) == {"shopwise": IngestCounters.of(valid=4)}
-    rollup.forget_before(H0 + timedelta(hours=1))
-    assert rollup.surfaces(H0) == {}
-    assert rollup.ingest(H0) == {}
