@@ -26,9 +26,9 @@ demo: $(VENV)/.installed
 	$(BIN)/convtrack demo
 	$(BIN)/convtrack report
 
+# The Kafka demo keeps its own store and writes its report from it (DATA_DIR/demo-kafka/).
 demo-kafka: $(VENV)/.installed
 	$(BIN)/convtrack demo --kafka
-	$(BIN)/convtrack report
 
 lint: install-test
 	$(BIN)/ruff check .

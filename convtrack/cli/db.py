@@ -53,6 +53,19 @@ def open_store(settings: Settings | None = None) -> Iterator[Client]:
         client.close()
 
 
+@contextmanager
+def open_migrated_store(settings: Settings | None = None) -> Iterator[Client]:
+    """`open_store`, for commands that read convtrack's tables: one line, not a ClickHouse
+    error about a missing table, when nothing was ever stored there."""
+    with open_store(settings) as client:
+        if status(client).pending:
+            fail(
+                "the store is not migrated yet; run `convtrack db migrate` first "
+                "(or `make demo` to fill it with a simulated week)"
+            )
+        yield client
+
+
 @db_app.command("migrate")
 def migrate_store() -> None:
     """Apply the pending schema migrations (safe to run again)."""

@@ -21,6 +21,7 @@ from convtrack.cli.common import console, err_console, fail
 from convtrack.cli.db import open_store
 from convtrack.cli.kafka import print_produce_report
 from convtrack.cli.report import print_alerts, print_scorecard
+from convtrack.cli.report_html import save_report
 from convtrack.schemas.types import Surface
 from convtrack.settings import ENV_PREFIX, Settings
 from convtrack.simulator import SimulationConfig, simulate, write_all
@@ -76,6 +77,7 @@ def run_kafka_demo(settings: Settings, config: SimulationConfig, folder: Path) -
         )
         print_alerts(alerts)
         print_scorecard(client, alerts)
+        save_report(client, folder / "report.html")
     store = parse_dsn(dsn, settings.data_dir).describe()
     console.print(f"\nstore:  {escape(store)}\nworker log: {escape(str(worker.log_path))}\n")
 

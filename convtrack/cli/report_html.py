@@ -4,10 +4,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from clickhouse_connect.driver.client import Client
 from rich.markup import escape
 
 from convtrack.cli.common import console, fail, settings_or_exit
-from convtrack.cli.db import open_store
+from convtrack.cli.db import open_migrated_store
 from convtrack.dashboards.build import specs
 from convtrack.dashboards.report import ReportError, render_report
 
@@ -21,12 +22,16 @@ def write_report(
     """Render the Grafana dashboards' panels from the store into one HTML file (no Grafana,
     no internet needed to open it)."""
     settings = settings_or_exit()
-    target = out or settings.data_dir / "report.html"
-    with open_store() as client:
-        try:
-            page = render_report(client, specs())
-        except ReportError as error:
-            fail(escape(str(error)))
+    with open_migrated_store() as client:
+        save_report(client, out or settings.data_dir / "report.html")
+
+
+def save_report(client: Client, target: Path) -> None:
+    """The report of `client`'s store written to `target`, and where it is said."""
+    try:
+        page = render_report(client, specs())
+    except ReportError as error:
+        fail(escape(str(error)))
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(page, encoding="utf-8")

@@ -7,10 +7,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from convtrack.cli.common import console, err_console, fail, settings_or_exit
-from convtrack.cli.db import open_store
+from convtrack.cli.common import console, err_console, settings_or_exit
+from convtrack.cli.db import open_migrated_store
 from convtrack.cli.setup import contracts_or_exit
-from convtrack.sinks import status
 from convtrack.sinks.verify import Difference, verify
 
 
@@ -20,9 +19,7 @@ def verify_store(
     """Check surface_metrics against a recomputation in SQL; exit 1 on any difference."""
     settings = settings_or_exit()
     contracts = contracts_or_exit(settings.contracts_file)
-    with open_store() as client:
-        if status(client).pending:
-            fail("the store is not migrated yet; run `convtrack db migrate` first")
+    with open_migrated_store() as client:
         report = verify(client, contracts, examples)
     table = Table("metric", "windows", "matching", "differing", "first differing windows")
     for check in report.checks:

@@ -38,6 +38,16 @@ def test_replay_then_sql_and_verify(tmp_path: Path, data_dir: Path) -> None:
     assert verified.exit_code == 0, verified.output
 
 
+@pytest.mark.parametrize("command", [["report"], ["verify"]])
+def test_commands_that_read_an_empty_store_say_how_to_fill_it(
+    data_dir: Path, command: list[str]
+) -> None:
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 2
+    assert "not migrated yet; run `convtrack db migrate`" in result.output
+    assert "UNKNOWN_TABLE" not in result.output and "Traceback" not in result.output
+
+
 def test_replay_of_a_missing_file_is_one_line(data_dir: Path) -> None:
     result = CliRunner().invoke(app, ["replay", "nowhere.jsonl"])
     assert result.exit_code == 2
