@@ -83,9 +83,21 @@ class Output:
     ingest_snapshots: list[IngestSnapshot] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
     checkpoints: list[Checkpoint] = field(default_factory=list)
-    """For alerts judged elsewhere (a Kafka worker's alert stage); not stored."""
+    """For the alert judge (see `reports`); not stored."""
     evicted: list[ConversationKey] = field(default_factory=list)
     """Conversations expired from memory (their saved state can go too)."""
+
+    def reports(self, shard: int, clock: datetime | None) -> list[MetricReport]:
+        """What this batch tells an alert judge, in order: the windows of the periods each
+        checkpoint closed, with the clock that closed them, then the batch's flush with
+        `clock`, the clock after the batch. The embedded pipeline feeds its own judge these,
+        a Kafka worker sends them to its alert stage."""
+        reports = [
+            MetricReport(shard, c.clock, c.closing.surfaces, c.closing.ingest)
+            for c in self.checkpoints
+        ]
+        reports.append(MetricReport(shard, clock, self.surface_snapshots, self.ingest_snapshots))
+        return reports
 
     @property
     def rejected(self) -> list[DeadLetter]:
@@ -220,8 +232,8 @@ class Pipeline:
     ) -> None:
         """The clock has just reached `clock`, at or past `due`, the judgement of the first
         period not closed yet: the windows of every period it closes, as they stand now, are
-        what the judges see (this pipeline's, and a Kafka worker's alert stage through
-        `output.checkpoints`). Periods closed before hold nothing a judge would still take.
+        what a judge sees of them (`Output.reports`). Periods closed before hold nothing a
+        judge would still take.
         `due` is None for the first clock this pipeline sees: it closes the periods before it
         with nothing in them, as an input behind them arrives after the clock passed them."""
         period, grace = self.config.alert_tuning.period, self.config.alert_grace
@@ -229,9 +241,6 @@ class Pipeline:
         since = closed if due is None else due - grace - period
         closing = self.metrics.peek(since, closed, version_floor)
         output.checkpoints.append(Checkpoint(clock, closing))
-        if self.config.alerts:
-            report = MetricReport(0, clock, closing.surfaces, closing.ingest)
-            output.alerts += self.judge.add(report)
 
     def _advance(
         self, clock: datetime, out: Output, *, final: bool, version_floor: int = 0
@@ -240,6 +249,7 @@ class Pipeline:
         out.surface_snapshots += flush.surfaces
         out.ingest_snapshots += flush.ingest
         if self.config.alerts:
-            out.alerts += self.judge.add(MetricReport(0, clock, flush.surfaces, flush.ingest))
+            for report in out.reports(0, clock):
+                out.alerts += self.judge.add(report)
             if final:
                 out.alerts += self.judge.finish()

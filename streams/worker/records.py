@@ -137,31 +137,17 @@ def within_record_limits(events: Sequence[bytes]) -> list[list[bytes]]:
     return pieces
 
 
-def metric_reports(partition: int, output: Output, clock: datetime | None) -> list[MetricReport]:
-    """What a partition's batch tells the alert judge, in order: the windows of the periods
-    each checkpoint closed, with the clock that closed them, then the batch's flush with the
-    clock after the batch."""
-    reports = [
-        MetricReport(partition, c.clock, c.closing.surfaces, c.closing.ingest)
-        for c in output.checkpoints
-    ]
-    reports.append(
-        MetricReport(partition, clock, output.surface_snapshots, output.ingest_snapshots)
-    )
-    return reports
-
-
 def metric_messages(
     outputs: dict[int, Output],
     clocks: dict[int, datetime | None],
     per_record: int = SNAPSHOTS_PER_RECORD,
 ) -> list[OutMessage]:
-    """Each partition's `metric_reports` of a batch, for the alert judge, in as few records as
+    """Each partition's `Output.reports` of a batch, for the alert judge, in as few records as
     fit. A report too big for one record is split; only its last piece carries the clock, so
     the judge never sees the clock before the snapshots."""
     pieces: list[MetricReport] = []
     for partition, output in sorted(outputs.items()):
-        for report in metric_reports(partition, output, clocks.get(partition)):
+        for report in output.reports(partition, clocks.get(partition)):
             surfaces, ingest = report.surfaces, report.ingest
             while len(surfaces) + len(ingest) > per_record:
                 taken = min(len(surfaces), per_record)

@@ -19,7 +19,6 @@ from convtrack.streams.alerts.judge import AlertJudge, MetricReport
 from convtrack.streams.kafka.partitioner import partition_for, partition_for_payload
 from convtrack.streams.metrics import IngestCounters, SurfaceCounters
 from convtrack.streams.pipeline import Pipeline, PipelineConfig
-from convtrack.streams.worker.records import metric_reports
 from tests.streams.validate.support import make_validator
 
 DROP = SimulationConfig(
@@ -131,7 +130,7 @@ def shard_reports(split: dict[int, list[bytes]], batch: int) -> dict[int, list[M
                 (raw, KafkaPosition(topic="raw", partition=partition, offset=n)) for n, raw in taken
             ]
             output = pipeline.process(inputs, NOW, version_floor=taken[-1][0] + 1)
-            out += metric_reports(partition, output, pipeline.validator.watermark)
+            out += output.reports(partition, pipeline.validator.watermark)
     return reports
 
 

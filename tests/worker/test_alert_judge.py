@@ -19,7 +19,6 @@ from convtrack.streams.metrics import (
     SurfaceWindow,
 )
 from convtrack.streams.pipeline import Pipeline, PipelineConfig
-from convtrack.streams.worker.records import metric_reports
 from tests.streams.validate.support import at, make_validator, position
 from tests.worker.alerts_support import (
     CONTRACTS,
@@ -199,7 +198,7 @@ def exposures_judged(events: list[datetime], cuts: list[int], kafka: bool) -> li
         done += size
         output = pipeline.process(batch, H0 + HOUR * 48, version_floor=done)
         if kafka:
-            for report in metric_reports(0, output, pipeline.validator.watermark):
+            for report in output.reports(0, pipeline.validator.watermark):
                 judge.add(report)
     return [(start.hour, sum(c.exposures for c in s.values())) for start, s, _ in recorder.judged]
 
